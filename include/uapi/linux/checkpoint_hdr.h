@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * Checkpoint/restart: image format.
+ *
+ * An image is a stream of records.  Each record starts with a struct
+ * ckpt_hdr giving its type and its length in bytes (header included,
+ * padding excluded); the next record starts at the following multiple of
+ * 8 bytes and the padding bytes are zero.  All fields are little-endian
+ * (the image is only restored on the architecture that wrote it).
+ *
+ * The format is versioned on its own (CKPT_VERSION), independently of the
+ * kernel release that wrote it.
+ *
+ * Grammar of version 1 (one line per record, "*" repeats):
+ *
+ *   HEADER
+ *   TREE                          nr_tasks entries follow inline
+ *   per task, in tree order:
+ *     TASK
+ *     CREDS
+ *     FILE *                      task.nr_files new open files
+ *     MM  VMA * (mm.nr_vmas)  PAGES * (nr_pages > 0)  PAGES (nr_pages == 0)
+ *                                 only if task.mm_ref is new
+ *     FS                          only if task.fs_ref is new
+ *     FDTABLE  FD * (nr_fds)      only if task.files_ref is new
+ *     SIGHAND                     only if task.sighand_ref is new
+ *     SIGNAL
+ *     CPU
+ *     XSTATE
+ *   TRAILER
+ *
+ * Shared kernel objects (mm, fd table, open file, ...) carry an object
+ * reference ("ref"): a small positive integer, unique per object in the
+ * image.  A later record naming the same ref shares the object.
+ */
+#ifndef _UAPI_LINUX_CHECKPOINT_HDR_H
+#define _UAPI_LINUX_CHECKPOINT_HDR_H
+
+#include <linux/types.h>
+
+#define CKPT_MAGIC		"LNXCKPT"	/* 8 bytes with the NUL */
+#define CKPT_VERSION		1
+#define CKPT_ALIGN		8
+#define CKPT_ARCH_X86_64	1
+
+/* Upper bounds that a reader enforces */
+#define CKPT_PATH_MAX		4096	/* bytes, NUL included */
+#define CKPT_PAGES_BATCH	256	/* pages per PAGES record */
+#define CKPT_MAX_VMAS		65530
+#define CKPT_MAX_FDS		1048576
+#define CKPT_MAX_GROUPS		65536
+#define CKPT_NSIG		64
+#define CKPT_RLIM_NLIMITS	16
+#define CKPT_AUXV_WORDS		64
+
+enum ckpt_rec_type {
+	CKPT_HDR_HEADER = 1,
+	CKPT_HDR_TREE,
+	CKPT_HDR_TASK,
+	CKPT_HDR_CREDS,
+	CKPT_HDR_FILE,
+	CKPT_HDR_MM,
+	CKPT_HDR_VMA,
+	CKPT_HDR_PAGES,
+	CKPT_HDR_FS,
+	CKPT_HDR_FDTABLE,
+	CKPT_HDR_FD,
+	CKPT_HDR_SIGHAND,
+	CKPT_HDR_SIGNAL,
+	CKPT_HDR_CPU,
+	CKPT_HDR_XSTATE,
+	CKPT_HDR_TRAILER,
+	CKPT_HDR_MAX
+};
+
+/**
+ * struct ckpt_hdr - header of every record
+ * @type: enum ckpt_rec_type
+ * @len: length of the record in bytes, this header included
+ */
+struct ckpt_hdr {
+	__u32 type;
+	__u32 len;
+};
+
+/* HEADER: first record of an image */
+struct ckpt_hdr_header {
+	struct ckpt_hdr h;
+	char magic[8];		/* CKPT_MAGIC */
+	__u32 version;		/* CKPT_VERSION */
+	__u32 arch;		/* CKPT_ARCH_* */
+	__u32 page_size;
+	__u32 flags;		/* checkpoint() flags used */
+	__u64 ckpt_id;		/* what checkpoint() returned */
+	__u64 time_ns;		/* CLOCK_REALTIME when the snapshot was taken */
+	__u64 xfeatures;	/* xsave features enabled for user space */
+	__u32 xstate_size;	/* bytes of an XSTATE record's payload */
+	__u32 reserved;
+	char release[65];	/* uname -r of the writer, informational */
+	char machine[65];	/* uname -m */
+	char __pad[6];
+};
+
+/* TREE: the tasks of the image, parents before children */
+struct ckpt_tree_entry {
+	__s32 pid;		/* in the pid namespace of the checkpointer */
+	__s32 tgid;
+	__s32 ppid;		/* 0: the parent is outside the tree */
+	__s32 pgid;
+	__s32 sid;
+	__u32 flags;
+};
+
+struct ckpt_hdr_tree {
+	struct ckpt_hdr h;
+	__u32 nr_tasks;
+	__u32 reserved;
+	/* struct ckpt_tree_entry entries[nr_tasks]; */
+};
+
+/* TASK flags */
+#define CKPT_TASK_SELF		0x1	/* checkpointed itself: resumes with 0 */
+
+/* TASK: one task; object refs of the resources it uses */
+struct ckpt_hdr_task {
+	struct ckpt_hdr h;
+	__s32 pid;
+	__s32 tgid;
+	__u32 flags;		/* CKPT_TASK_* */
+	__u32 personality;
+	__s32 nice;
+	__u32 exit_signal;
+	char comm[16];
+	__u32 mm_ref;
+	__u32 files_ref;
+	__u32 fs_ref;
+	__u32 sighand_ref;
+	__u32 nr_files;		/* FILE records that follow */
+	__u32 robust_list_len;	/* set_robust_list() */
+	__u64 robust_list;
+	__u64 clear_child_tid;	/* set_tid_address() */
+	__u64 rseq;		/* rseq() registration, 0: none */
+	__u32 rseq_len;
+	__u32 rseq_sig;
+};
+
+/* CREDS: ids as seen from the checkpointer's user namespace */
+struct ckpt_hdr_creds {
+	struct ckpt_hdr h;
+	__u32 uid, euid, suid, fsuid;
+	__u32 gid, egid, sgid, fsgid;
+	__u64 cap_inheritable;
+	__u64 cap_permitted;
+	__u64 cap_effective;
+	__u64 cap_bset;
+	__u64 cap_ambient;
+	__u32 securebits;
+	__u32 ngroups;
+	/* __u32 groups[ngroups], padded to 8 bytes */
+};
+
+/* FILE types */
+enum ckpt_file_type {
+	CKPT_FILE_REG = 1,	/* regular file, reopened by path */
+	CKPT_FILE_DIR,		/* directory, reopened by path */
+	CKPT_FILE_CHR,		/* whitelisted character device, by path */
+	CKPT_FILE_MAX
+};
+
+/* FILE: an open file (struct file), reopened by path */
+struct ckpt_hdr_file {
+	struct ckpt_hdr h;
+	__u32 ref;
+	__u32 type;		/* enum ckpt_file_type */
+	__u32 f_flags;		/* O_* flags of the open file */
+	__u32 mode;		/* i_mode of the inode */
+	__s64 pos;
+	__u64 size;		/* i_size when saved */
+	__s64 mtime_sec;	/* mtime when saved */
+	__u32 mtime_nsec;
+	__u32 rdev;		/* new_encode_dev() for CKPT_FILE_CHR */
+	__u32 path_len;		/* bytes of path, NUL included */
+	__u32 reserved;
+	/* char path[path_len], padded to 8 bytes */
+};
+
+/* MM: an address space */
+struct ckpt_hdr_mm {
+	struct ckpt_hdr h;
+	__u32 ref;
+	__u32 nr_vmas;
+	__u32 exe_ref;		/* FILE ref of /proc/PID/exe, 0: none */
+	__u32 nr_auxv;		/* words used in auxv[] */
+	__u64 start_code, end_code, start_data, end_data;
+	__u64 start_brk, brk, start_stack;
+	__u64 arg_start, arg_end, env_start, env_end;
+	__u64 vdso;		/* address of the vdso text, 0: none */
+	__u32 vdso_size;	/* bytes of the vdso text */
+	__u32 vdso_csum;	/* CRC-32 of the vdso text: a restart refuses */
+				/* a kernel whose vdso differs */
+	__u64 flags;		/* coredump filter bits of mm->flags */
+	__u64 auxv[CKPT_AUXV_WORDS];
+};
+
+/* VMA types */
+enum ckpt_vma_type {
+	CKPT_VMA_ANON = 1,	/* private anonymous */
+	CKPT_VMA_FILE,		/* file mapping; MAP_SHARED if CKPT_VMA_F_SHARED */
+	CKPT_VMA_VDSO,		/* [vdso] text */
+	CKPT_VMA_VVAR,		/* [vvar] data */
+	CKPT_VMA_MAX
+};
+
+/* VMA flags */
+#define CKPT_VMA_F_SHARED	0x01
+#define CKPT_VMA_F_GROWSDOWN	0x02
+#define CKPT_VMA_F_DONTDUMP	0x04
+#define CKPT_VMA_F_DONTFORK	0x08
+#define CKPT_VMA_F_WIPEONFORK	0x10
+#define CKPT_VMA_F_SEQ_READ	0x20
+#define CKPT_VMA_F_RAND_READ	0x40
+#define CKPT_VMA_F_ALL		0x7f
+
+/* Protection bits, as PROT_* */
+#define CKPT_PROT_READ		0x1
+#define CKPT_PROT_WRITE		0x2
+#define CKPT_PROT_EXEC		0x4
+
+/* VMA: one mapping */
+struct ckpt_hdr_vma {
+	struct ckpt_hdr h;
+	__u64 start;
+	__u64 end;
+	__u64 pgoff;		/* in pages, for file mappings */
+	__u32 type;		/* enum ckpt_vma_type */
+	__u32 prot;		/* CKPT_PROT_* */
+	__u32 flags;		/* CKPT_VMA_F_* */
+	__u32 file_ref;		/* FILE ref for CKPT_VMA_FILE */
+};
+
+/*
+ * PAGES: contents of nr_pages present private pages, in increasing
+ * address order across the whole MM.  A PAGES record with nr_pages == 0
+ * ends the MM.
+ */
+struct ckpt_hdr_pages {
+	struct ckpt_hdr h;
+	__u32 nr_pages;		/* at most CKPT_PAGES_BATCH */
+	__u32 reserved;
+	/* __u64 addr[nr_pages]; then nr_pages * page_size bytes */
+};
+
+/* FS: working directory, root and umask */
+struct ckpt_hdr_fs {
+	struct ckpt_hdr h;
+	__u32 ref;
+	__u32 umask;
+	__u32 cwd_len;		/* bytes, NUL included */
+	__u32 root_len;		/* bytes, NUL included */
+	/* char cwd[cwd_len]; char root[root_len]; padded to 8 bytes */
+};
+
+/* FDTABLE: a file descriptor table; nr_fds FD records follow */
+struct ckpt_hdr_fdtable {
+	struct ckpt_hdr h;
+	__u32 ref;
+	__u32 nr_fds;
+};
+
+#define CKPT_FD_CLOEXEC		0x1
+
+/* FD: one descriptor, in increasing fd order */
+struct ckpt_hdr_fd {
+	struct ckpt_hdr h;
+	__u32 fd;
+	__u32 file_ref;
+	__u32 flags;		/* CKPT_FD_* */
+	__u32 reserved;
+};
+
+struct ckpt_sigaction {
+	__u64 handler;		/* SIG_DFL (0), SIG_IGN (1) or an address */
+	__u64 flags;		/* SA_* */
+	__u64 restorer;
+	__u64 mask;
+};
+
+/* SIGHAND: actions of signals 1..64 */
+struct ckpt_hdr_sighand {
+	struct ckpt_hdr h;
+	__u32 ref;
+	__u32 reserved;
+	struct ckpt_sigaction action[CKPT_NSIG];
+};
+
+struct ckpt_rlimit {
+	__u64 cur;
+	__u64 max;
+};
+
+/* SIGNAL: per-task signal state and the process's resource limits */
+struct ckpt_hdr_signal {
+	struct ckpt_hdr h;
+	__u64 blocked;
+	__u64 sas_ss_sp;
+	__u64 sas_ss_size;
+	__u32 sas_ss_flags;
+	__u32 nr_rlimits;	/* CKPT_RLIM_NLIMITS */
+	struct ckpt_rlimit rlim[CKPT_RLIM_NLIMITS];
+};
+
+/* CPU: general registers, as in struct user_regs_struct of x86_64 */
+struct ckpt_x86_regs {
+	__u64 r15, r14, r13, r12, bp, bx, r11, r10, r9, r8;
+	__u64 ax, cx, dx, si, di, orig_ax, ip, cs, flags, sp, ss;
+	__u64 fs_base, gs_base, ds, es, fs, gs;
+};
+
+struct ckpt_hdr_cpu {
+	struct ckpt_hdr h;
+	struct ckpt_x86_regs regs;
+};
+
+/*
+ * XSTATE: FPU/SSE/AVX state in the standard (non-compacted) XSAVE layout
+ * that PTRACE_GETREGSET NT_X86_XSTATE uses; size bytes follow.
+ */
+struct ckpt_hdr_xstate {
+	struct ckpt_hdr h;
+	__u64 xfeatures;	/* features present in the buffer */
+	__u32 size;
+	__u32 reserved;
+	/* __u8 xsave[size], padded to 8 bytes */
+};
+
+/* TRAILER: last record; CRC-32 (as zlib crc32()) of all bytes before it */
+struct ckpt_hdr_trailer {
+	struct ckpt_hdr h;
+	char magic[8];		/* CKPT_MAGIC */
+	__u64 nr_records;	/* records before the trailer */
+	__u64 image_len;	/* bytes before the trailer */
+	__u32 crc32;
+	__u32 reserved;
+};
+
+#endif /* _UAPI_LINUX_CHECKPOINT_HDR_H */
