@@ -1,0 +1,145 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint/restart: bringing tasks to a quiescent point.
+ *
+ * The checkpointer queues a task_work (TWA_SIGNAL) on each task.  The
+ * task runs it on its way back to user space: from an interrupted user
+ * context or from a syscall that the notification interrupted (the
+ * syscall's restart is then still pending in its registers).  There it
+ * saves its own CPU state, reports "parked" and sleeps until the
+ * checkpointer releases it, with the whole tree consistent in between.
+ * Released, it resumes, stops or dies as the caller asked.
+ */
+#include <linux/checkpoint.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/task_work.h>
+
+/*
+ * The blocked mask to save.  A sigsuspend(), ppoll() and the like that
+ * the park interrupted have a temporary mask installed and the real one
+ * in saved_sigmask; the syscall is re-issued after a restart and installs
+ * its temporary mask again.
+ */
+static void ckpt_save_blocked(struct ckpt_task *ct)
+{
+	spin_lock_irq(&current->sighand->siglock);
+	ct->blocked = test_restore_sigmask() ? current->saved_sigmask :
+		      current->blocked;
+	spin_unlock_irq(&current->sighand->siglock);
+}
+
+static void ckpt_park(struct callback_head *work)
+{
+	struct ckpt_task *ct = container_of(work, struct ckpt_task, work);
+	struct ckpt_ctx *ctx = ct->ctx;
+	enum ckpt_release how;
+
+	if (current->flags & PF_EXITING) {
+		/* Run from exit_task_work(): nothing left to save */
+		ct->state = CKPT_T_GONE;
+		complete(&ct->parked);
+		return;
+	}
+	ct->err = ckpt_arch_save_cpu(&ct->cpu, false);
+	ckpt_save_blocked(ct);
+	ct->state = CKPT_T_PARKED;
+	complete(&ct->parked);
+
+	wait_event_killable(ctx->release_wq,
+			    READ_ONCE(ctx->release) != CKPT_HOLD);
+	how = READ_ONCE(ctx->release);
+	/* The checkpointer may free @ct and @ctx from here on */
+	complete(&ct->left);
+
+	if (how == CKPT_RELEASE_KILL)
+		send_sig(SIGKILL, current, 1);
+	else if (how == CKPT_RELEASE_STOP)
+		send_sig(SIGSTOP, current, 1);
+}
+
+static bool ckpt_park_match(struct callback_head *cb, void *data)
+{
+	return cb == data;
+}
+
+/**
+ * ckpt_freeze_task - bring one task to its park point
+ * @ctx: the checkpoint context
+ * @ct: the task; ct->task holds a reference
+ *
+ * The caller itself (self-checkpoint) saves its CPU state directly.
+ *
+ * Return: 0 once the task is parked with its CPU state saved, or -errno.
+ * Whatever the result, ckpt_thaw_tasks() must be called afterwards.
+ */
+int ckpt_freeze_task(struct ckpt_ctx *ctx, struct ckpt_task *ct)
+{
+	struct task_struct *t = ct->task;
+	long left;
+
+	ct->ctx = ctx;
+	init_completion(&ct->parked);
+	init_completion(&ct->left);
+	if (t == current) {
+		ct->state = CKPT_T_SELF;
+		ckpt_save_blocked(ct);
+		return ckpt_arch_save_cpu(&ct->cpu, true);
+	}
+
+	init_task_work(&ct->work, ckpt_park);
+	if (task_work_add(t, &ct->work, TWA_SIGNAL))
+		return ckpt_err(ctx, -ESRCH, "pid %d is exiting",
+				task_pid_vnr(t));
+	ct->state = CKPT_T_QUEUED;
+
+	left = wait_for_completion_killable_timeout(&ct->parked,
+						    CKPT_FREEZE_TIMEOUT * HZ);
+	if (left <= 0) {
+		if (task_work_cancel_match(t, ckpt_park_match, &ct->work)) {
+			ct->state = CKPT_T_GONE;
+		} else {
+			/* The work is running: it parks right away */
+			wait_for_completion(&ct->parked);
+		}
+		if (left < 0)
+			return -EINTR;
+		return ckpt_err(ctx, -ETIMEDOUT,
+				"pid %d did not reach a quiescent point within %d s (uninterruptible sleep?)",
+				task_pid_vnr(t), CKPT_FREEZE_TIMEOUT);
+	}
+	if (ct->state == CKPT_T_GONE)
+		return ckpt_err(ctx, -ESRCH, "pid %d exited during the checkpoint",
+				task_pid_vnr(t));
+	if (ct->err)
+		return ckpt_err(ctx, ct->err, "pid %d: saving its CPU state failed",
+				task_pid_vnr(t));
+	return 0;
+}
+
+/**
+ * ckpt_thaw_tasks - release every parked task
+ * @ctx: the checkpoint context
+ * @how: resume, stop or kill them
+ *
+ * Returns once no task uses @ctx any more.  For the caller itself
+ * (self-checkpoint), @how is applied by sending the signal to itself.
+ */
+void ckpt_thaw_tasks(struct ckpt_ctx *ctx, enum ckpt_release how)
+{
+	unsigned int i;
+
+	WRITE_ONCE(ctx->release, how);
+	wake_up_all(&ctx->release_wq);
+	for (i = 0; i < ctx->nr_tasks; i++) {
+		struct ckpt_task *ct = &ctx->tasks[i];
+
+		if (ct->state == CKPT_T_PARKED)
+			wait_for_completion(&ct->left);
+		else if (ct->state == CKPT_T_SELF && how == CKPT_RELEASE_KILL)
+			send_sig(SIGKILL, current, 1);
+		else if (ct->state == CKPT_T_SELF && how == CKPT_RELEASE_STOP)
+			send_sig(SIGSTOP, current, 1);
+		ct->state = CKPT_T_GONE;
+	}
+}

@@ -1,0 +1,304 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Checkpoint/restart: interfaces between the core and the per-subsystem
+ * hooks.  See Documentation/checkpoint/.
+ */
+#ifndef _LINUX_CHECKPOINT_H
+#define _LINUX_CHECKPOINT_H
+
+#include <linux/completion.h>
+#include <linux/hashtable.h>
+#include <linux/signal_types.h>
+#include <linux/task_work.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/xarray.h>
+#include <uapi/linux/checkpoint.h>
+#include <uapi/linux/checkpoint_hdr.h>
+
+struct file;
+struct mm_struct;
+struct task_struct;
+struct ckpt_ctx;
+
+/* Seconds a task has to reach a quiescent point */
+#define CKPT_FREEZE_TIMEOUT	10
+
+/**
+ * struct ckpt_io_ops - where an image goes to or comes from
+ * @read: read exactly @len bytes; 0 or -errno (short: -ENODATA)
+ * @write: write exactly @len bytes; 0 or -errno
+ */
+struct ckpt_io_ops {
+	int (*read)(struct ckpt_ctx *ctx, void *buf, size_t len);
+	int (*write)(struct ckpt_ctx *ctx, const void *buf, size_t len);
+};
+
+/* Kinds of shared objects in the object hash */
+enum ckpt_obj_type {
+	CKPT_OBJ_FILE = 1,
+	CKPT_OBJ_MM,
+	CKPT_OBJ_FILES,
+	CKPT_OBJ_FS,
+	CKPT_OBJ_SIGHAND,
+	CKPT_OBJ_MAX
+};
+
+/**
+ * struct ckpt_obj_ops - how the object hash holds an object
+ * @grab: take a reference
+ * @drop: drop a reference
+ */
+struct ckpt_obj_ops {
+	void (*grab)(void *ptr);
+	void (*drop)(void *ptr);
+};
+
+/**
+ * struct ckpt_cpu - the saved CPU state of one task
+ * @regs: general registers
+ * @xstate: XSAVE buffer (standard format), @xstate_size bytes
+ * @xstate_size: bytes used in @xstate
+ * @xfeatures: features present in @xstate
+ */
+struct ckpt_cpu {
+	struct ckpt_x86_regs regs;
+	void *xstate;
+	u32 xstate_size;
+	u64 xfeatures;
+};
+
+/* What a parked task does when released */
+enum ckpt_release {
+	CKPT_HOLD = 0,
+	CKPT_RESUME,
+	CKPT_RELEASE_KILL,
+	CKPT_RELEASE_STOP,
+};
+
+/* Where a task is in its park protocol */
+enum ckpt_task_state {
+	CKPT_T_IDLE = 0,	/* nothing queued */
+	CKPT_T_QUEUED,		/* park work queued */
+	CKPT_T_PARKED,		/* the work runs: parked until released */
+	CKPT_T_GONE,		/* work cancelled, or the task was exiting */
+	CKPT_T_SELF,		/* the caller itself: never parks */
+};
+
+/**
+ * struct ckpt_task - a task being checkpointed or restored
+ * @ctx: the context
+ * @task: the task (a reference is held)
+ * @work: the task_work that parks it
+ * @parked: completed when the task reached its park point
+ * @left: completed when the task left its park point
+ * @state: enum ckpt_task_state
+ * @cpu: its CPU state, saved when it parked
+ * @blocked: its blocked signals, saved when it parked (not a temporary
+ *	mask of sigsuspend() and the like, which are re-issued)
+ * @err: error of the parked task (restart: of the whole restore)
+ */
+struct ckpt_task {
+	struct ckpt_ctx *ctx;
+	struct task_struct *task;
+	struct callback_head work;
+	struct completion parked;
+	struct completion left;
+	enum ckpt_task_state state;
+	struct ckpt_cpu cpu;
+	sigset_t blocked;
+	int err;
+};
+
+/* A restored fd waiting to be installed */
+struct rstr_fd {
+	unsigned int fd;
+	unsigned int flags;
+	struct file *file;
+};
+
+/* A restored mapping, kept to check the PAGES records against */
+struct rstr_vma {
+	unsigned long start, end;
+	u32 type, flags;
+};
+
+/**
+ * struct ckpt_ctx - state of one checkpoint() or restart() call
+ */
+struct ckpt_ctx {
+	bool restart;			/* direction */
+	unsigned long flags;		/* syscall flags */
+	struct file *file;		/* the image */
+	struct file *logfile;		/* messages, may be NULL */
+	const struct ckpt_io_ops *io;
+	void *mem;			/* memory image (KUnit) */
+	size_t mem_len, mem_pos, mem_size;
+
+	loff_t pos;			/* bytes read or written */
+	u32 crc;			/* running CRC-32 of the stream */
+	u64 nr_records;
+	int err;			/* first error */
+
+	DECLARE_HASHTABLE(obj_hash, 8);	/* checkpoint: ptr -> ref */
+	struct xarray obj_refs;		/* restart: ref -> object */
+	u32 next_ref;
+
+	void *buf;			/* staging buffer for pages */
+	size_t buf_size;
+
+	/* checkpoint */
+	u64 ckpt_id;
+	struct file **cfiles;		/* files to write as FILE records */
+	unsigned int nr_cfiles, max_cfiles;
+	struct ckpt_hdr_vma *cvmas;	/* mappings collected, in order */
+	unsigned int nr_cvmas;
+	struct ckpt_task *tasks;
+	unsigned int nr_tasks;
+	wait_queue_head_t release_wq;
+	enum ckpt_release release;
+
+	/* restart */
+	struct ckpt_hdr_header hdr;
+	struct ckpt_tree_entry *tree;
+	struct rstr_fd *fds;
+	unsigned int nr_fds;
+	struct rstr_vma *vmas;
+	unsigned int nr_vmas;
+	struct xarray stale_files;	/* refs of files changed since */
+	unsigned long last_page;	/* PAGES addresses must increase */
+	struct completion child_done;
+	struct ckpt_hdr_task task_rec;
+	struct ckpt_hdr_creds creds_rec;
+	u32 *groups;
+};
+
+/* checkpoint/ctx.c */
+struct ckpt_ctx *ckpt_ctx_alloc(bool restart, unsigned long flags);
+void ckpt_ctx_free(struct ckpt_ctx *ctx);
+int ckpt_ctx_set_file(struct ckpt_ctx *ctx, int fd, int logfd);
+void ckpt_ctx_set_mem(struct ckpt_ctx *ctx, void *mem, size_t size);
+
+/* checkpoint/log.c */
+__printf(3, 4) int ckpt_err(struct ckpt_ctx *ctx, int err, const char *fmt, ...);
+
+/* checkpoint/image.c: the writer */
+int ckpt_write(struct ckpt_ctx *ctx, const void *buf, size_t len);
+int ckpt_write_begin(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
+		     size_t size, size_t total);
+int ckpt_write_end(struct ckpt_ctx *ctx, size_t total);
+int ckpt_write_obj(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
+		   size_t size);
+int ckpt_write_obj_payload(struct ckpt_ctx *ctx, struct ckpt_hdr *h, u32 type,
+			   size_t size, const void *payload, size_t plen);
+int ckpt_write_trailer(struct ckpt_ctx *ctx);
+
+/* checkpoint/image.c: the reader (every check of untrusted input) */
+int ckpt_read(struct ckpt_ctx *ctx, void *buf, size_t len);
+int ckpt_read_obj(struct ckpt_ctx *ctx, u32 type, struct ckpt_hdr *h,
+		  size_t size);
+int ckpt_read_obj_payload(struct ckpt_ctx *ctx, u32 type, struct ckpt_hdr *h,
+			  size_t size, void *payload, size_t max,
+			  size_t *plen);
+int ckpt_read_trailer(struct ckpt_ctx *ctx);
+int ckpt_check_string(struct ckpt_ctx *ctx, const char *s, size_t len,
+		      const char *what);
+const char *ckpt_rec_name(u32 type);
+
+/* checkpoint/objhash.c */
+int ckpt_obj_lookup_add(struct ckpt_ctx *ctx, void *ptr,
+			enum ckpt_obj_type type, u32 *ref);
+u32 ckpt_obj_lookup(struct ckpt_ctx *ctx, void *ptr, enum ckpt_obj_type type);
+int rstr_obj_add(struct ckpt_ctx *ctx, u32 ref, enum ckpt_obj_type type,
+		 void *ptr);
+void *rstr_obj_get(struct ckpt_ctx *ctx, u32 ref, enum ckpt_obj_type type);
+void ckpt_obj_release_all(struct ckpt_ctx *ctx);
+
+/* checkpoint/freeze.c */
+int ckpt_freeze_task(struct ckpt_ctx *ctx, struct ckpt_task *ct);
+void ckpt_thaw_tasks(struct ckpt_ctx *ctx, enum ckpt_release how);
+
+/* checkpoint/task.c, creds.c, signal.c */
+int ckpt_write_task(struct ckpt_ctx *ctx, struct ckpt_task *ct);
+int rstr_read_task(struct ckpt_ctx *ctx);
+int ckpt_write_creds(struct ckpt_ctx *ctx, struct task_struct *t);
+int rstr_read_creds(struct ckpt_ctx *ctx);
+int rstr_apply_creds(struct ckpt_ctx *ctx);
+int ckpt_write_sighand(struct ckpt_ctx *ctx, struct task_struct *t);
+int rstr_read_sighand(struct ckpt_ctx *ctx);
+int ckpt_write_signal(struct ckpt_ctx *ctx, struct ckpt_task *ct);
+int rstr_read_signal(struct ckpt_ctx *ctx);
+int ckpt_check_signals(struct ckpt_ctx *ctx, struct task_struct *t);
+
+/* mm/checkpoint/ */
+int ckpt_collect_mm(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_write_mm(struct ckpt_ctx *ctx, struct task_struct *t);
+int rstr_read_mm(struct ckpt_ctx *ctx);
+int ckpt_write_vmas(struct ckpt_ctx *ctx);
+int rstr_read_vmas(struct ckpt_ctx *ctx, unsigned int nr,
+		   const struct ckpt_hdr_mm *h);
+int ckpt_write_pages(struct ckpt_ctx *ctx, struct mm_struct *mm);
+int rstr_read_pages(struct ckpt_ctx *ctx);
+
+int ckpt_check_task_state(struct ckpt_ctx *ctx, struct task_struct *t);
+
+/* fs/checkpoint/ */
+int ckpt_collect_file(struct ckpt_ctx *ctx, struct file *file, u32 *ref,
+		      const char *who);
+int ckpt_collect_files(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_write_file(struct ckpt_ctx *ctx, struct file *file, u32 ref);
+int rstr_read_file(struct ckpt_ctx *ctx);
+int rstr_file_check_unchanged(struct ckpt_ctx *ctx, u32 ref);
+int ckpt_collect_fs(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_write_fs(struct ckpt_ctx *ctx, struct task_struct *t);
+int rstr_read_fs(struct ckpt_ctx *ctx);
+int ckpt_write_fdtable(struct ckpt_ctx *ctx, struct task_struct *t);
+int rstr_read_fdtable(struct ckpt_ctx *ctx);
+int rstr_install_fds(struct ckpt_ctx *ctx);
+int ckpt_file_describe(struct file *file, char *buf, size_t size);
+
+/**
+ * struct ckpt_file_ops - checkpoint/restart of one kind of open file
+ * @type: enum ckpt_file_type written in its FILE records
+ * @name: for messages
+ * @match: does this kind handle @file?
+ * @checkpoint: fill the kind's fields of @h; -EOPNOTSUPP with @why
+ *	filled if this file cannot be saved
+ * @restore: open a file like the one @h describes, found at @path
+ */
+struct ckpt_file_ops {
+	u32 type;
+	const char *name;
+	bool (*match)(struct file *file);
+	int (*checkpoint)(struct ckpt_ctx *ctx, struct file *file,
+			  struct ckpt_hdr_file *h, char *why, size_t len);
+	struct file *(*restore)(struct ckpt_ctx *ctx,
+				const struct ckpt_hdr_file *h,
+				const char *path);
+};
+
+extern const struct ckpt_file_ops ckpt_file_reg_ops;
+extern const struct ckpt_file_ops ckpt_file_dir_ops;
+extern const struct ckpt_file_ops ckpt_file_chr_ops;
+
+struct file *rstr_open_path(struct ckpt_ctx *ctx,
+			    const struct ckpt_hdr_file *h, const char *path,
+			    umode_t type);
+
+/* arch/x86/checkpoint/ */
+int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_arch_save_cpu(struct ckpt_cpu *cpu, bool self);
+int ckpt_arch_write_cpu(struct ckpt_ctx *ctx, struct ckpt_cpu *cpu);
+int rstr_arch_read_cpu(struct ckpt_ctx *ctx, struct ckpt_cpu *cpu);
+int rstr_arch_apply_cpu(struct ckpt_ctx *ctx, struct task_struct *t,
+			struct ckpt_cpu *cpu);
+int ckpt_arch_header(struct ckpt_hdr_header *h);
+int rstr_arch_check_header(struct ckpt_ctx *ctx,
+			   const struct ckpt_hdr_header *h);
+void ckpt_arch_free_cpu(struct ckpt_cpu *cpu);
+int ckpt_arch_vdso(struct mm_struct *mm, struct ckpt_hdr_mm *h);
+int rstr_arch_map_vdso(struct ckpt_ctx *ctx, const struct ckpt_hdr_mm *h,
+		       unsigned long vvar_start, unsigned long vvar_len,
+		       unsigned long vdso_len);
+
+#endif /* _LINUX_CHECKPOINT_H */
