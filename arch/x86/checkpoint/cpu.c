@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint/restart: x86_64 CPU state.
+ *
+ * Registers are saved and restored through the regsets that ptrace and
+ * core dumps use: NT_PRSTATUS for the general registers (with fs/gs
+ * base) and NT_X86_XSTATE for the FPU/SSE/AVX state in the standard XSAVE
+ * layout.  A task saves its own state while parked; a restored task's
+ * state is written by the restarter while the task is parked and off the
+ * CPU, through the same validation a ptrace(PTRACE_SETREGSET) gets.
+ */
+#include <linux/checkpoint.h>
+#include <linux/elf.h>
+#include <linux/errno.h>
+#include <linux/regset.h>
+#include <linux/sched.h>
+#include <linux/sched/task_stack.h>
+#include <linux/slab.h>
+#include <asm/fpu/types.h>
+#include <asm/ptrace.h>
+#include <asm/segment.h>
+#include <asm/user.h>
+
+/* Smallest XSAVE buffer: legacy area and header */
+#define CKPT_XSAVE_MIN	576
+/* Offset of XSTATE_BV in an XSAVE buffer */
+#define CKPT_XSTATE_BV	512
+
+static const struct user_regset *ckpt_regset(struct task_struct *t,
+					     unsigned int note)
+{
+	const struct user_regset_view *view = task_user_regset_view(t);
+	unsigned int i;
+
+	for (i = 0; i < view->n; i++)
+		if (view->regsets[i].core_note_type == note)
+			return &view->regsets[i];
+	return NULL;
+}
+
+static unsigned int ckpt_xstate_max(void)
+{
+	return fpu_user_cfg.max_size;
+}
+
+/**
+ * ckpt_arch_check_task - refuse tasks whose CPU state is not supported
+ * @ctx: the checkpoint context
+ * @t: the task
+ *
+ * Return: 0 or -EOPNOTSUPP.
+ */
+int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	pid_t pid = task_pid_vnr(t);
+
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		return ckpt_err(ctx, -EOPNOTSUPP, "this CPU has no XSAVE");
+	if (task_pt_regs(t)->cs != __USER_CS)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d is a 32-bit task: not supported", pid);
+	if (t->thread.io_bitmap || t->thread.iopl_emul)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d uses an I/O permission bitmap: not supported",
+				pid);
+#ifdef CONFIG_MODIFY_LDT_SYSCALL
+	if (t->mm && READ_ONCE(t->mm->context.ldt))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d has an LDT: not supported", pid);
+#endif
+	return 0;
+}
+
+/**
+ * ckpt_arch_header - fill in the arch fields of the image header
+ * @h: the header
+ *
+ * Return: 0.
+ */
+int ckpt_arch_header(struct ckpt_hdr_header *h)
+{
+	h->arch = CKPT_ARCH_X86_64;
+	h->xfeatures = fpu_user_cfg.max_features;
+	h->xstate_size = ckpt_xstate_max();
+	return 0;
+}
+
+/**
+ * rstr_arch_check_header - check that this CPU can take the image
+ * @ctx: the restart context
+ * @h: the image header
+ *
+ * Return: 0, -ENOEXEC for another arch, -EOPNOTSUPP if the image uses
+ * CPU features this one lacks, -EBADMSG if the header is inconsistent.
+ */
+int rstr_arch_check_header(struct ckpt_ctx *ctx,
+			   const struct ckpt_hdr_header *h)
+{
+	if (!boot_cpu_has(X86_FEATURE_XSAVE))
+		return ckpt_err(ctx, -EOPNOTSUPP, "this CPU has no XSAVE");
+	if (h->xfeatures & ~fpu_user_cfg.max_features)
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"image uses xsave features %#llx that this CPU lacks",
+				h->xfeatures & ~fpu_user_cfg.max_features);
+	if (h->xstate_size < CKPT_XSAVE_MIN ||
+	    h->xstate_size > ckpt_xstate_max())
+		return ckpt_err(ctx, -EBADMSG, "invalid xstate size %u",
+				h->xstate_size);
+	return 0;
+}
+
+/* A syscall interrupted by the park: make the saved copy re-issue it */
+static void ckpt_fixup_syscall(struct ckpt_x86_regs *r)
+{
+	if ((long)r->orig_ax < 0)
+		return;
+	switch ((long)r->ax) {
+	case -ERESTARTSYS:
+	case -ERESTARTNOINTR:
+	case -ERESTARTNOHAND:
+	case -ERESTART_RESTARTBLOCK:
+		/* The restart block is not saved: re-issue the syscall */
+		r->ax = r->orig_ax;
+		r->ip -= 2;
+		break;
+	}
+}
+
+/**
+ * ckpt_arch_save_cpu - save the current task's CPU state
+ * @cpu: where to; @cpu->xstate is allocated here
+ * @self: the task is in checkpoint() on itself
+ *
+ * Called by a parked task on its way to user space, or by the caller of
+ * checkpoint() on itself.  A syscall that the park interrupted is saved
+ * as about to be re-issued.
+ *
+ * Return: 0 or -errno.
+ */
+int ckpt_arch_save_cpu(struct ckpt_cpu *cpu, bool self)
+{
+	const struct user_regset *gen = ckpt_regset(current, NT_PRSTATUS);
+	const struct user_regset *xs = ckpt_regset(current, NT_X86_XSTATE);
+	unsigned int size = ckpt_xstate_max();
+	struct user_regs_struct regs;
+	int ret;
+
+	BUILD_BUG_ON(sizeof(regs) != sizeof(cpu->regs));
+	if (!gen || !xs)
+		return -EOPNOTSUPP;
+	ret = regset_get(current, gen, sizeof(regs), &regs);
+	if (ret != sizeof(regs))
+		return ret < 0 ? ret : -EIO;
+	memcpy(&cpu->regs, &regs, sizeof(regs));
+	ckpt_fixup_syscall(&cpu->regs);
+	/* Inside checkpoint() on itself: the restored copy returns 0 */
+	if (self)
+		cpu->regs.ax = 0;
+
+	cpu->xstate = kzalloc(size, GFP_KERNEL);
+	if (!cpu->xstate)
+		return -ENOMEM;
+	ret = regset_get(current, xs, size, cpu->xstate);
+	if (ret != size)
+		return ret < 0 ? ret : -EIO;
+	cpu->xstate_size = size;
+	cpu->xfeatures = *(u64 *)(cpu->xstate + CKPT_XSTATE_BV);
+	return 0;
+}
+
+/**
+ * ckpt_arch_free_cpu - free what ckpt_arch_save_cpu() allocated
+ * @cpu: the CPU state
+ */
+void ckpt_arch_free_cpu(struct ckpt_cpu *cpu)
+{
+	kfree(cpu->xstate);
+	cpu->xstate = NULL;
+}
+
+/**
+ * ckpt_arch_write_cpu - write the CPU and XSTATE records
+ * @ctx: the checkpoint context
+ * @cpu: the saved state
+ *
+ * Return: 0 or -errno.
+ */
+int ckpt_arch_write_cpu(struct ckpt_ctx *ctx, struct ckpt_cpu *cpu)
+{
+	struct ckpt_hdr_xstate x = {};
+	struct ckpt_hdr_cpu c = {};
+	int ret;
+
+	c.regs = cpu->regs;
+	ret = ckpt_write_obj(ctx, &c.h, CKPT_HDR_CPU, sizeof(c));
+	if (ret)
+		return ret;
+	x.xfeatures = cpu->xfeatures;
+	x.size = cpu->xstate_size;
+	return ckpt_write_obj_payload(ctx, &x.h, CKPT_HDR_XSTATE, sizeof(x),
+				      cpu->xstate, cpu->xstate_size);
+}
+
+/**
+ * rstr_arch_read_cpu - read the CPU and XSTATE records
+ * @ctx: the restart context
+ * @cpu: where to; @cpu->xstate is allocated here, at this CPU's size
+ *
+ * Return: 0 or -errno.
+ */
+int rstr_arch_read_cpu(struct ckpt_ctx *ctx, struct ckpt_cpu *cpu)
+{
+	unsigned int max = ckpt_xstate_max();
+	struct ckpt_hdr_xstate x;
+	struct ckpt_hdr_cpu c;
+	size_t plen;
+	int ret;
+
+	ret = ckpt_read_obj(ctx, CKPT_HDR_CPU, &c.h, sizeof(c));
+	if (ret)
+		return ret;
+	cpu->regs = c.regs;
+	cpu->xstate = kzalloc(max, GFP_KERNEL);
+	if (!cpu->xstate)
+		return -ENOMEM;
+	ret = ckpt_read_obj_payload(ctx, CKPT_HDR_XSTATE, &x.h, sizeof(x),
+				    cpu->xstate, max, &plen);
+	if (ret)
+		return ret;
+	if (x.size != plen || x.size != ctx->hdr.xstate_size || x.reserved ||
+	    x.xfeatures & ~ctx->hdr.xfeatures ||
+	    x.xfeatures != *(u64 *)(cpu->xstate + CKPT_XSTATE_BV))
+		return ckpt_err(ctx, -EBADMSG, "malformed XSTATE record");
+	cpu->xstate_size = max;
+	cpu->xfeatures = x.xfeatures;
+	return 0;
+}
+
+static bool rstr_selector_ok(u64 sel)
+{
+	return sel == 0 || sel == __USER_DS;
+}
+
+/**
+ * rstr_arch_apply_cpu - give a parked restored task its CPU state
+ * @ctx: the restart context
+ * @t: the task, parked and off the CPU
+ * @cpu: the state read from the image
+ *
+ * Return: 0 or -EINVAL for state the regset code refuses.
+ */
+int rstr_arch_apply_cpu(struct ckpt_ctx *ctx, struct task_struct *t,
+			struct ckpt_cpu *cpu)
+{
+	const struct user_regset *gen = ckpt_regset(t, NT_PRSTATUS);
+	const struct user_regset *xs = ckpt_regset(t, NT_X86_XSTATE);
+	const struct ckpt_x86_regs *r = &cpu->regs;
+	struct user_regs_struct regs;
+	int ret;
+
+	if (!gen || !xs)
+		return -EOPNOTSUPP;
+	if (r->cs != __USER_CS || r->ss != __USER_DS ||
+	    !rstr_selector_ok(r->ds) || !rstr_selector_ok(r->es) ||
+	    !rstr_selector_ok(r->fs) || !rstr_selector_ok(r->gs) ||
+	    r->fs_base >= TASK_SIZE_MAX || r->gs_base >= TASK_SIZE_MAX)
+		return ckpt_err(ctx, -EINVAL, "CPU: invalid segment registers");
+
+	memcpy(&regs, r, sizeof(regs));
+	ret = gen->set(t, gen, 0, sizeof(regs), &regs, NULL);
+	if (ret)
+		return ckpt_err(ctx, -EINVAL, "CPU: registers refused (error %d)",
+				ret);
+	ret = xs->set(t, xs, 0, cpu->xstate_size, cpu->xstate, NULL);
+	if (ret)
+		return ckpt_err(ctx, -EINVAL, "XSTATE: FPU state refused (error %d)",
+				ret);
+	return 0;
+}
