@@ -1,0 +1,369 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint/restart: open files.
+ *
+ * Each kind of open file is handled by a struct ckpt_file_ops found in
+ * one table, by ->match() at checkpoint and by the FILE record's type at
+ * restart; a new kind is one new file and one entry here.  A file of no
+ * known kind makes the checkpoint fail with a message that says what it
+ * is.  The common part of a FILE record (flags, offset, path, the inode's
+ * size and mtime) is handled here.
+ */
+#include <linux/checkpoint.h>
+#include <linux/dcache.h>
+#include <linux/fs.h>
+#include <linux/file.h>
+#include <linux/magic.h>
+#include <linux/mm.h>
+#include <linux/namei.h>
+#include <linux/kdev_t.h>
+#include <linux/slab.h>
+
+/* The open flags a FILE record may carry */
+#define CKPT_FILE_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | \
+			 O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | \
+			 O_NOATIME | O_PATH | __O_SYNC)
+
+static const struct ckpt_file_ops *ckpt_file_ops_table[CKPT_FILE_MAX] = {
+	[CKPT_FILE_REG] = &ckpt_file_reg_ops,
+	[CKPT_FILE_DIR] = &ckpt_file_dir_ops,
+	[CKPT_FILE_CHR] = &ckpt_file_chr_ops,
+};
+
+static const struct ckpt_file_ops *ckpt_file_find_ops(struct file *file)
+{
+	int i;
+
+	for (i = 0; i < CKPT_FILE_MAX; i++)
+		if (ckpt_file_ops_table[i] && ckpt_file_ops_table[i]->match(file))
+			return ckpt_file_ops_table[i];
+	return NULL;
+}
+
+/**
+ * ckpt_file_describe - say what an open file is, for messages
+ * @file: the file
+ * @buf: where the description goes
+ * @size: its size
+ *
+ * Return: 0.
+ */
+int ckpt_file_describe(struct file *file, char *buf, size_t size)
+{
+	struct inode *inode = file_inode(file);
+	umode_t mode = inode->i_mode;
+	char *p;
+
+	if (S_ISFIFO(mode)) {
+		scnprintf(buf, size, "%s",
+			  inode->i_sb->s_magic == PIPEFS_MAGIC ? "pipe" : "FIFO");
+	} else if (S_ISSOCK(mode)) {
+		scnprintf(buf, size, "socket");
+	} else if (S_ISCHR(mode)) {
+		scnprintf(buf, size, "character device %u:%u",
+			  imajor(inode), iminor(inode));
+	} else if (S_ISBLK(mode)) {
+		scnprintf(buf, size, "block device %u:%u",
+			  imajor(inode), iminor(inode));
+	} else {
+		p = d_path(&file->f_path, buf, size);
+		if (IS_ERR(p))
+			scnprintf(buf, size, "file of unknown path");
+		else
+			memmove(buf, p, strlen(p) + 1);
+	}
+	return 0;
+}
+
+static int ckpt_file_refuse(struct ckpt_ctx *ctx, struct file *file,
+			    const char *who, const char *why)
+{
+	char *desc = kmalloc(PATH_MAX, GFP_KERNEL);
+	int ret;
+
+	if (!desc)
+		return -ENOMEM;
+	ckpt_file_describe(file, desc, PATH_MAX);
+	ret = ckpt_err(ctx, -EOPNOTSUPP, "%s: %s%s%s: not supported", who,
+		       desc, why ? ": " : "", why ?: "");
+	kfree(desc);
+	return ret;
+}
+
+/* Does a lock (flock, POSIX, OFD) or a lease hang on this open file? */
+static bool ckpt_file_locked(struct file *file)
+{
+	struct file_lock_context *flctx;
+	struct file_lock *fl;
+	bool locked = false;
+
+	flctx = smp_load_acquire(&file_inode(file)->i_flctx);
+	if (!flctx)
+		return false;
+	spin_lock(&flctx->flc_lock);
+	list_for_each_entry(fl, &flctx->flc_flock, fl_list)
+		locked |= fl->fl_file == file;
+	list_for_each_entry(fl, &flctx->flc_posix, fl_list)
+		locked |= fl->fl_file == file;
+	list_for_each_entry(fl, &flctx->flc_lease, fl_list)
+		locked |= fl->fl_file == file;
+	spin_unlock(&flctx->flc_lock);
+	return locked;
+}
+
+static bool ckpt_file_has_path(struct file *file)
+{
+	char *buf = kmalloc(CKPT_PATH_MAX, GFP_KERNEL);
+	char *p;
+	bool ok;
+
+	if (!buf)
+		return false;
+	p = d_path(&file->f_path, buf, CKPT_PATH_MAX);
+	ok = !IS_ERR(p) && p[0] == '/';
+	kfree(buf);
+	return ok;
+}
+
+static int ckpt_file_check(struct ckpt_ctx *ctx, struct file *file,
+			   const char *who)
+{
+	if (!ckpt_file_find_ops(file))
+		return ckpt_file_refuse(ctx, file, who, NULL);
+	if (file->f_flags & FASYNC)
+		return ckpt_file_refuse(ctx, file, who, "O_ASYNC");
+	if (READ_ONCE(file->f_owner.pid))
+		return ckpt_file_refuse(ctx, file, who, "F_SETOWN owner");
+	if (d_unlinked(file->f_path.dentry))
+		return ckpt_file_refuse(ctx, file, who, "unlinked file");
+	if (!ckpt_file_has_path(file))
+		return ckpt_file_refuse(ctx, file, who,
+					"no path from the root, or too long");
+	if (ckpt_file_locked(file))
+		return ckpt_file_refuse(ctx, file, who, "file lock or lease");
+	return 0;
+}
+
+/**
+ * ckpt_collect_file - put an open file in the hash, checking it first
+ * @ctx: the checkpoint context
+ * @file: the file
+ * @ref: returns its ref
+ * @who: who uses it, for messages ("pid 12: fd 3")
+ *
+ * A file seen for the first time is queued to be written as a FILE
+ * record before the records that use it.
+ *
+ * Return: 0, -EOPNOTSUPP for a file that cannot be saved, or -errno.
+ */
+int ckpt_collect_file(struct ckpt_ctx *ctx, struct file *file, u32 *ref,
+		      const char *who)
+{
+	int ret;
+
+	ret = ckpt_file_check(ctx, file, who);
+	if (ret)
+		return ret;
+	ret = ckpt_obj_lookup_add(ctx, file, CKPT_OBJ_FILE, ref);
+	if (ret <= 0)
+		return ret;
+	if (ctx->nr_cfiles == ctx->max_cfiles) {
+		unsigned int max = max(16U, ctx->max_cfiles * 2);
+		struct file **p = kvmalloc_array(max, sizeof(*p), GFP_KERNEL);
+
+		if (!p)
+			return -ENOMEM;
+		if (ctx->cfiles)
+			memcpy(p, ctx->cfiles, ctx->nr_cfiles * sizeof(*p));
+		kvfree(ctx->cfiles);
+		ctx->cfiles = p;
+		ctx->max_cfiles = max;
+	}
+	ctx->cfiles[ctx->nr_cfiles++] = file;
+	return 0;
+}
+
+/**
+ * ckpt_write_file - write the FILE record of an open file
+ * @ctx: the checkpoint context
+ * @file: the file, checked by ckpt_collect_file()
+ * @ref: its ref
+ *
+ * Return: 0 or -errno.
+ */
+int ckpt_write_file(struct ckpt_ctx *ctx, struct file *file, u32 ref)
+{
+	const struct ckpt_file_ops *ops = ckpt_file_find_ops(file);
+	struct inode *inode = file_inode(file);
+	struct ckpt_hdr_file h = {};
+	char *buf, *path, why[64] = "";
+	struct timespec64 mtime;
+	int ret;
+
+	buf = kmalloc(CKPT_PATH_MAX, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	path = d_path(&file->f_path, buf, CKPT_PATH_MAX);
+	if (IS_ERR(path) || path[0] != '/') {
+		ret = ckpt_err(ctx, -EOPNOTSUPP,
+			       "an open file has no path from the root");
+		goto out;
+	}
+	h.ref = ref;
+	h.type = ops->type;
+	h.f_flags = file->f_flags & CKPT_FILE_FLAGS;
+	h.mode = inode->i_mode;
+	h.pos = file->f_pos;
+	h.size = i_size_read(inode);
+	mtime = inode->i_mtime;
+	h.mtime_sec = mtime.tv_sec;
+	h.mtime_nsec = mtime.tv_nsec;
+	h.path_len = strlen(path) + 1;
+	ret = ops->checkpoint(ctx, file, &h, why, sizeof(why));
+	if (ret)
+		ret = ckpt_err(ctx, ret, "%s: %s: not supported", path, why);
+	else
+		ret = ckpt_write_obj_payload(ctx, &h.h, CKPT_HDR_FILE, sizeof(h),
+					     path, h.path_len);
+out:
+	kfree(buf);
+	return ret;
+}
+
+/**
+ * rstr_open_path - open the file a FILE record describes, by its path
+ * @ctx: the restart context
+ * @h: the FILE record
+ * @path: its path
+ * @type: the S_IFMT the file must have
+ *
+ * Return: the file, at the saved offset, or an ERR_PTR.
+ */
+struct file *rstr_open_path(struct ckpt_ctx *ctx,
+			    const struct ckpt_hdr_file *h, const char *path,
+			    umode_t type)
+{
+	struct file *file;
+	struct path p;
+	loff_t pos;
+	int ret;
+
+	/* Look before opening: never open a FIFO or a device by mistake */
+	ret = kern_path(path, h->f_flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &p);
+	if (ret) {
+		ckpt_err(ctx, ret, "%s: error %d", path, ret);
+		return ERR_PTR(ret);
+	}
+	ret = (d_inode(p.dentry)->i_mode & S_IFMT) != type ||
+	      (type == S_IFCHR && d_inode(p.dentry)->i_rdev != new_decode_dev(h->rdev));
+	path_put(&p);
+	if (ret) {
+		ckpt_err(ctx, -ESTALE, "%s is not the same kind of file any more",
+			 path);
+		return ERR_PTR(-ESTALE);
+	}
+	file = filp_open(path, h->f_flags, 0);
+	if (IS_ERR(file)) {
+		ckpt_err(ctx, PTR_ERR(file), "opening %s failed: error %ld",
+			 path, PTR_ERR(file));
+		return file;
+	}
+	if ((file_inode(file)->i_mode & S_IFMT) != type) {
+		fput(file);
+		ckpt_err(ctx, -ESTALE, "%s is not the same kind of file any more",
+			 path);
+		return ERR_PTR(-ESTALE);
+	}
+	if (h->pos && !(file->f_mode & FMODE_PATH)) {
+		pos = vfs_llseek(file, h->pos, SEEK_SET);
+		if (pos != h->pos) {
+			fput(file);
+			ckpt_err(ctx, -ESTALE, "%s: cannot seek to offset %lld",
+				 path, h->pos);
+			return ERR_PTR(-ESTALE);
+		}
+	}
+	return file;
+}
+
+static void rstr_note_changed(struct ckpt_ctx *ctx,
+			      const struct ckpt_hdr_file *h, struct file *file)
+{
+	struct inode *inode = file_inode(file);
+
+	if (h->size != i_size_read(inode) ||
+	    h->mtime_sec != inode->i_mtime.tv_sec ||
+	    h->mtime_nsec != inode->i_mtime.tv_nsec)
+		xa_store(&ctx->stale_files, h->ref, xa_mk_value(1), GFP_KERNEL);
+}
+
+/**
+ * rstr_file_check_unchanged - refuse to map a file changed since
+ * @ctx: the restart context
+ * @ref: the file's ref
+ *
+ * Private pages of a file mapping that were never written come from the
+ * file: if it changed, the restored memory would not be the saved one.
+ *
+ * Return: 0 or -ESTALE.
+ */
+int rstr_file_check_unchanged(struct ckpt_ctx *ctx, u32 ref)
+{
+	if (xa_load(&ctx->stale_files, ref))
+		return ckpt_err(ctx, -ESTALE,
+				"a mapped file (ref %u) changed since the checkpoint",
+				ref);
+	return 0;
+}
+
+static int rstr_check_file(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h,
+			   const char *path, size_t plen)
+{
+	int ret;
+
+	if (!h->type || h->type >= CKPT_FILE_MAX ||
+	    !ckpt_file_ops_table[h->type] || h->f_flags & ~CKPT_FILE_FLAGS ||
+	    h->path_len != plen || h->reserved || h->pos < 0 ||
+	    h->mtime_nsec >= NSEC_PER_SEC)
+		return ckpt_err(ctx, -EBADMSG, "malformed FILE record (ref %u)",
+				h->ref);
+	ret = ckpt_check_string(ctx, path, plen, "FILE path");
+	if (!ret && path[0] != '/')
+		ret = ckpt_err(ctx, -EBADMSG, "FILE path is not absolute");
+	return ret;
+}
+
+/**
+ * rstr_read_file - read a FILE record and open the file again
+ * @ctx: the restart context
+ *
+ * Return: 0 or -errno.
+ */
+int rstr_read_file(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_file h;
+	struct file *file;
+	size_t plen;
+	char *path;
+	int ret;
+
+	path = kmalloc(CKPT_PATH_MAX, GFP_KERNEL);
+	if (!path)
+		return -ENOMEM;
+	ret = ckpt_read_obj_payload(ctx, CKPT_HDR_FILE, &h.h, sizeof(h), path,
+				    CKPT_PATH_MAX, &plen);
+	if (!ret)
+		ret = rstr_check_file(ctx, &h, path, plen);
+	if (ret)
+		goto out;
+	file = ckpt_file_ops_table[h.type]->restore(ctx, &h, path);
+	if (IS_ERR(file)) {
+		ret = PTR_ERR(file);
+		goto out;
+	}
+	rstr_note_changed(ctx, &h, file);
+	ret = rstr_obj_add(ctx, h.ref, CKPT_OBJ_FILE, file);
+out:
+	kfree(path);
+	return ret;
+}
