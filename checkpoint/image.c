@@ -11,6 +11,7 @@
 #include <linux/checkpoint.h>
 #include <linux/crc32.h>
 #include <linux/kernel.h>
+#include <linux/sched/signal.h>
 #include <linux/string.h>
 
 static const char * const ckpt_rec_names[CKPT_HDR_MAX] = {
@@ -223,6 +224,7 @@ int ckpt_read_obj_payload(struct ckpt_ctx *ctx, u32 type, struct ckpt_hdr *h,
 	size_t len;
 	int ret;
 
+	ctx->at_boundary = false;
 	ret = ckpt_read(ctx, h, sizeof(*h));
 	if (ret)
 		return ret;
@@ -246,6 +248,7 @@ int ckpt_read_obj_payload(struct ckpt_ctx *ctx, u32 type, struct ckpt_hdr *h,
 	if (plen)
 		*plen = len - size;
 	ctx->nr_records++;
+	ctx->at_boundary = true;
 	return 0;
 }
 
@@ -290,6 +293,68 @@ int ckpt_read_trailer(struct ckpt_ctx *ctx)
 		return ckpt_err(ctx, -EBADMSG,
 				"checksum mismatch: image has %08x, computed %08x",
 				t.crc32, crc);
+	return 0;
+}
+
+/* Read and checksum @len bytes without a message; 0 or -EBADMSG */
+static int ckpt_skip(struct ckpt_ctx *ctx, void *buf, size_t size, size_t len)
+{
+	size_t n;
+
+	while (len) {
+		n = min(len, size);
+		if (ctx->io->read(ctx, buf, n))
+			return -EBADMSG;
+		ctx->crc = crc32_le(ctx->crc, buf, n);
+		ctx->pos += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/**
+ * ckpt_read_drain - after a failure, is the rest of the image intact?
+ * @ctx: the restart context, at a record boundary
+ *
+ * A restore that failed part way (a file missing, say) may have failed
+ * because the image is corrupted: the records up to the trailer are
+ * skipped, without looking at them, and the trailer's checksum decides.
+ *
+ * Return: 0 if the image is intact, -EBADMSG if it is not.
+ */
+int ckpt_read_drain(struct ckpt_ctx *ctx)
+{
+	struct ckpt_hdr_trailer t;
+	u32 crc;
+	u64 nr;
+	loff_t len;
+
+	if (!ctx->at_boundary)
+		return -EBADMSG;
+	for (;;) {
+		crc = ctx->crc ^ ~0U;
+		nr = ctx->nr_records;
+		len = ctx->pos;
+		if (ckpt_skip(ctx, &t, sizeof(t), sizeof(t.h)))
+			return -EBADMSG;
+		if (t.h.len < sizeof(t.h))
+			return -EBADMSG;
+		if (t.h.type == CKPT_HDR_TRAILER)
+			break;
+		if (ckpt_skip(ctx, ctx->buf, ctx->buf_size,
+			      ALIGN(t.h.len, CKPT_ALIGN) - sizeof(t.h)))
+			return -EBADMSG;
+		ctx->nr_records++;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+	}
+	if (t.h.len != sizeof(t) ||
+	    ckpt_skip(ctx, (void *)&t + sizeof(t.h), sizeof(t) - sizeof(t.h),
+		      sizeof(t) - sizeof(t.h)))
+		return -EBADMSG;
+	if (memcmp(t.magic, CKPT_MAGIC, sizeof(t.magic)) || t.nr_records != nr ||
+	    t.image_len != len || t.crc32 != crc)
+		return -EBADMSG;
 	return 0;
 }
 

@@ -102,6 +102,10 @@ static void rstr_child_work(struct callback_head *work)
 	err = -EINTR;
 	if (!fatal_signal_pending(current) && !(current->flags & PF_EXITING))
 		err = rstr_read_task(ctx);
+	/* A corrupted image is reported as such, whatever failed first */
+	if (err && err != -EBADMSG && err != -EINTR && ckpt_read_drain(ctx))
+		err = ckpt_err(ctx, -EBADMSG,
+			       "the image is corrupted (its checksum does not match)");
 	if (err) {
 		ct->err = err;
 		force_sig(SIGKILL);

@@ -15,6 +15,7 @@
 #include <linux/file.h>
 #include <linux/magic.h>
 #include <linux/mm.h>
+#include <linux/mount.h>
 #include <linux/namei.h>
 #include <linux/kdev_t.h>
 #include <linux/slab.h>
@@ -111,16 +112,23 @@ static bool ckpt_file_locked(struct file *file)
 	return locked;
 }
 
+/* Does the file's path lead back to the same file (what a restart does)? */
 static bool ckpt_file_has_path(struct file *file)
 {
-	char *buf = kmalloc(CKPT_PATH_MAX, GFP_KERNEL);
-	char *p;
-	bool ok;
+	char *buf, *p;
+	struct path path;
+	bool ok = false;
 
+	if (file->f_path.mnt->mnt_flags & MNT_INTERNAL)
+		return false;
+	buf = kmalloc(CKPT_PATH_MAX, GFP_KERNEL);
 	if (!buf)
 		return false;
 	p = d_path(&file->f_path, buf, CKPT_PATH_MAX);
-	ok = !IS_ERR(p) && p[0] == '/';
+	if (!IS_ERR(p) && p[0] == '/' && !kern_path(p, 0, &path)) {
+		ok = d_inode(path.dentry) == file_inode(file);
+		path_put(&path);
+	}
 	kfree(buf);
 	return ok;
 }
@@ -138,7 +146,7 @@ static int ckpt_file_check(struct ckpt_ctx *ctx, struct file *file,
 		return ckpt_file_refuse(ctx, file, who, "unlinked file");
 	if (!ckpt_file_has_path(file))
 		return ckpt_file_refuse(ctx, file, who,
-					"no path from the root, or too long");
+					"not reachable by its path (memfd, deleted, renamed, hidden by a mount?)");
 	if (ckpt_file_locked(file))
 		return ckpt_file_refuse(ctx, file, who, "file lock or lease");
 	return 0;

@@ -136,6 +136,7 @@ struct ckpt_ctx {
 	size_t mem_len, mem_pos, mem_size;
 
 	loff_t pos;			/* bytes read or written */
+	bool at_boundary;		/* the reader is between records */
 	u32 crc;			/* running CRC-32 of the stream */
 	u64 nr_records;
 	int err;			/* first error */
@@ -201,6 +202,7 @@ int ckpt_read_obj_payload(struct ckpt_ctx *ctx, u32 type, struct ckpt_hdr *h,
 			  size_t size, void *payload, size_t max,
 			  size_t *plen);
 int ckpt_read_trailer(struct ckpt_ctx *ctx);
+int ckpt_read_drain(struct ckpt_ctx *ctx);
 int ckpt_check_string(struct ckpt_ctx *ctx, const char *s, size_t len,
 		      const char *what);
 const char *ckpt_rec_name(u32 type);

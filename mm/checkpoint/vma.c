@@ -12,6 +12,7 @@
 #include <linux/fs.h>
 #include <linux/mm.h>
 #include <linux/mman.h>
+#include <linux/mount.h>
 #include <linux/shmem_fs.h>
 #include <linux/slab.h>
 #include <linux/userfaultfd_k.h>
@@ -66,10 +67,11 @@ static int ckpt_vma_type(struct vm_area_struct *vma, const char **why)
 		*why = "userfaultfd";
 	else if (!vma->vm_file)
 		return CKPT_VMA_ANON;
-	else if ((vma->vm_flags & VM_SHARED) &&
-		 shmem_mapping(vma->vm_file->f_mapping) &&
-		 d_unlinked(vma->vm_file->f_path.dentry))
-		*why = "shared anonymous memory";
+	else if ((vma->vm_file->f_path.mnt->mnt_flags & MNT_INTERNAL) &&
+		 (vma->vm_flags & VM_SHARED))
+		*why = "shared anonymous memory, SysV shm or memfd";
+	else if (vma->vm_file->f_path.mnt->mnt_flags & MNT_INTERNAL)
+		*why = "mapping of a file without a path (memfd?)";
 	else if (!S_ISREG(file_inode(vma->vm_file)->i_mode))
 		*why = "mapping of a non-regular file";
 	else

@@ -19,6 +19,7 @@
 #include <asm/fpu/types.h>
 #include <asm/ptrace.h>
 #include <asm/segment.h>
+#include <asm/unistd.h>
 #include <asm/user.h>
 
 /* Smallest XSAVE buffer: legacy area and header */
@@ -109,7 +110,12 @@ int rstr_arch_check_header(struct ckpt_ctx *ctx,
 	return 0;
 }
 
-/* A syscall interrupted by the park: make the saved copy re-issue it */
+/*
+ * A syscall interrupted by the park (the current task's): make the saved
+ * copy re-issue it.  The restart block is not saved, so a task that was
+ * already inside restart_syscall() re-issues the call that it continues,
+ * whose arguments are still in the registers.
+ */
 static void ckpt_fixup_syscall(struct ckpt_x86_regs *r)
 {
 	if ((long)r->orig_ax < 0)
@@ -119,8 +125,9 @@ static void ckpt_fixup_syscall(struct ckpt_x86_regs *r)
 	case -ERESTARTNOINTR:
 	case -ERESTARTNOHAND:
 	case -ERESTART_RESTARTBLOCK:
-		/* The restart block is not saved: re-issue the syscall */
 		r->ax = r->orig_ax;
+		if (r->orig_ax == __NR_restart_syscall)
+			r->ax = current->restart_block.syscall;
 		r->ip -= 2;
 		break;
 	}
