@@ -46,6 +46,8 @@ static int ckpt_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 
 	if (t->flags & PF_KTHREAD)
 		return ckpt_err(ctx, -EPERM, "pid %d is a kernel thread", pid);
+	if (t->exit_state || (t->flags & PF_EXITING))
+		return ckpt_err(ctx, -ESRCH, "pid %d is exiting or a zombie", pid);
 	if (!ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
 		return ckpt_err(ctx, -EPERM, "no permission to checkpoint pid %d",
 				pid);

@@ -54,10 +54,15 @@ static unsigned int ckpt_xstate_max(void)
 int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	pid_t pid = task_pid_vnr(t);
+	unsigned long cs;
 
 	if (!boot_cpu_has(X86_FEATURE_XSAVE))
 		return ckpt_err(ctx, -EOPNOTSUPP, "this CPU has no XSAVE");
-	if (task_pt_regs(t)->cs != __USER_CS)
+	if (!try_get_task_stack(t))
+		return ckpt_err(ctx, -ESRCH, "pid %d is exiting", pid);
+	cs = task_pt_regs(t)->cs;
+	put_task_stack(t);
+	if (cs != __USER_CS)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d is a 32-bit task: not supported", pid);
 	if (t->thread.io_bitmap || t->thread.iopl_emul)
