@@ -324,6 +324,35 @@ static int rstr_vma_set_flags(const struct ckpt_hdr_vma *v)
 	return 0;
 }
 
+/*
+ * Mapping the saved ranges one by one merges neighbours that were
+ * separate mappings (their pages had been copied or inherited
+ * differently): split the restored mappings at every saved boundary.
+ */
+static int rstr_split_vmas(struct ckpt_ctx *ctx)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	unsigned long addr;
+	unsigned int i, j;
+	int ret = 0;
+
+	if (mmap_write_lock_killable(mm))
+		return -EINTR;
+	for (i = 0; !ret && i < ctx->nr_vmas; i++) {
+		for (j = 0; !ret && j < 2; j++) {
+			addr = j ? ctx->vmas[i].end : ctx->vmas[i].start;
+			vma = find_vma(mm, addr);
+			if (vma && vma->vm_start < addr)
+				ret = split_vma(mm, vma, addr, 0);
+		}
+	}
+	mmap_write_unlock(mm);
+	if (ret)
+		return ckpt_err(ctx, ret, "splitting mappings failed: error %d", ret);
+	return 0;
+}
+
 /**
  * rstr_read_vmas - read and map the VMA records of the current task
  * @ctx: the restart context
@@ -378,6 +407,9 @@ int rstr_read_vmas(struct ckpt_ctx *ctx, unsigned int nr,
 			return ckpt_err(ctx, ret, "mapping %llx-%llx: madvise: error %d",
 					v.start, v.end, ret);
 	}
+	ret = rstr_split_vmas(ctx);
+	if (ret)
+		return ret;
 	if (!h->vdso)
 		return vvar_len || vdso_len ?
 		       ckpt_err(ctx, -EBADMSG, "vdso mappings without a vdso") : 0;
