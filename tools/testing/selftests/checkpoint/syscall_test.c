@@ -1,0 +1,516 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint/restart of a task inside a system call or computing.
+ *
+ * blocked.*: a child blocks in pause(), rt_sigsuspend(), select(), poll(),
+ * ppoll() or pselect6() with no timeout (the -ERESTARTNOHAND paths, and
+ * -ERESTART_RESTARTBLOCK for poll(); sigsuspend, ppoll and pselect6 with a
+ * temporary signal mask).  It is checkpointed there and killed, then
+ * restarted: it must be back in the same system call (same
+ * /proc/PID/syscall line, or restart_syscall() for poll(); same signal
+ * masks in /proc/PID/status) and stay there for 300 ms with its SIGUSR1
+ * handler not run and no progress marker logged.  Then SIGUSR1 runs the
+ * handler once and the call returns -1/EINTR exactly once, with the
+ * original signal mask back in place.  The *_after_stop and
+ * *_after_checkpoint variants first stop and continue the child, or
+ * checkpoint it without flags, so that it is back in its call through
+ * the kernel's restart machinery (restart_syscall() for poll()) when it
+ * is checkpointed for good.
+ *
+ * nanosleep*: a child checkpointed in a 2 s nanosleep() (also after a
+ * stop or a checkpoint without flags, when it sleeps on in
+ * restart_syscall()) is restarted; the call then completes with 0 (no
+ * EINTR, no leaked restart code) and no less than 2 s after it was first
+ * made.
+ *
+ * compute: a child in a long loop of integer and floating point work,
+ * checkpointed in user mode; after restart and SIGUSR1 it replays the
+ * same number of iterations and must find the same results.
+ */
+#include <poll.h>
+#include <stdint.h>
+#include <sys/select.h>
+
+#include "../kselftest_harness.h"
+#include "ckpt_util.h"
+
+/* Shared context of the fixtures */
+struct ctx {
+	pid_t pid;
+	int img;
+	char logpath[64];
+	char klog[CKPT_LOG_MAX];
+};
+
+static void ctx_setup(struct ctx *c, const char *name)
+{
+	c->pid = -1;
+	c->img = -1;
+	c->klog[0] = '\0';
+	snprintf(c->logpath, sizeof(c->logpath), "/tmp/ckpt-%s-%d.log", name,
+		 getpid());
+}
+
+static void ctx_teardown(struct __test_metadata *_metadata, struct ctx *c)
+{
+	int status;
+
+	if (!_metadata->passed) {
+		if (c->klog[0])
+			TH_LOG("kernel message: %s", c->klog);
+		ckpt_dump_log(c->logpath);
+	}
+	if (c->pid > 0) {
+		kill(c->pid, SIGKILL);
+		ckpt_waitpid(c->pid, &status, 5000);
+	}
+	if (c->img >= 0)
+		close(c->img);
+	unlink(c->logpath);
+}
+
+static void expect_exit(struct __test_metadata *_metadata, pid_t *pidp,
+			int code, int timeout_ms)
+{
+	int status = 0;
+	pid_t ret;
+
+	ret = ckpt_waitpid(*pidp, &status, timeout_ms);
+	ASSERT_EQ(*pidp, ret) {
+		TH_LOG("child %d did not exit within %d ms", *pidp,
+		       timeout_ms);
+	}
+	*pidp = -1;
+	ASSERT_TRUE(WIFEXITED(status)) {
+		TH_LOG("child killed by signal %d", WTERMSIG(status));
+	}
+	ASSERT_EQ(code, WEXITSTATUS(status));
+}
+
+/* Checkpoint with CKPT_KILL, reap, restart: same pid. */
+static void kill_and_restart(struct __test_metadata *_metadata,
+			     struct ctx *c)
+{
+	pid_t ret = ckpt_cycle(c->pid, &c->img, c->klog, sizeof(c->klog));
+
+	ASSERT_EQ(c->pid, ret) {
+		TH_LOG("checkpoint/restart cycle failed: %s",
+		       strerror(errno));
+	}
+}
+
+static int log_has(const char *logpath, const char *what)
+{
+	char buf[CKPT_LOG_MAX];
+	int fd = open(logpath, O_RDONLY);
+
+	if (fd < 0)
+		return 0;
+	ckpt_read_all(fd, buf, sizeof(buf));
+	close(fd);
+	return strstr(buf, what) != NULL;
+}
+
+/* The Sig* lines of /proc/PID/status */
+static void sig_lines(pid_t pid, char *out, size_t size)
+{
+	static const char * const keys[] = {
+		"SigBlk:", "SigIgn:", "SigCgt:",
+	};
+	char buf[4096], *p;
+	size_t used = 0, i;
+
+	out[0] = '\0';
+	if (ckpt_proc_read(pid, "status", buf, sizeof(buf)) <= 0)
+		return;
+	for (i = 0; i < ARRAY_SIZE(keys); i++) {
+		p = strstr(buf, keys[i]);
+		if (p)
+			used += snprintf(out + used, size - used, "%.*s ",
+					 (int)strcspn(p, "\n"), p);
+	}
+}
+
+/* --- blocked in a system call --- */
+
+static volatile int handled;
+
+static void count_handler(int sig)
+{
+	handled++;
+}
+
+enum blocker { B_PAUSE, B_SIGSUSPEND, B_SELECT, B_POLL, B_PPOLL,
+	       B_PSELECT6 };
+
+FIXTURE(blocked) {
+	struct ctx c;
+};
+
+FIXTURE_VARIANT(blocked) {
+	enum blocker how;
+	int nr;			/* the system call it blocks in */
+	int masked;		/* SIGUSR1 only unblocked inside the call */
+	int alt_nr;		/* may be back in this one instead, or -1 */
+	int pre;		/* PRE_*: done to it before the checkpoint */
+};
+
+/*
+ * Before the checkpoint, the child can be stopped and continued, or
+ * checkpointed without flags: either way it is then back in its call
+ * through the kernel's restart machinery (restart_syscall() for poll()).
+ */
+enum { PRE_NONE, PRE_STOP, PRE_CKPT };
+
+FIXTURE_VARIANT_ADD(blocked, pause) {
+	.how = B_PAUSE, .nr = __NR_pause,
+	.masked = 0, .alt_nr = -1,
+};
+
+FIXTURE_VARIANT_ADD(blocked, sigsuspend) {
+	.how = B_SIGSUSPEND, .nr = __NR_rt_sigsuspend,
+	.masked = 1, .alt_nr = -1,
+};
+
+FIXTURE_VARIANT_ADD(blocked, select) {
+	.how = B_SELECT, .nr = __NR_select,
+	.masked = 0, .alt_nr = -1,
+};
+
+FIXTURE_VARIANT_ADD(blocked, poll) {
+	/* poll() restarts through restart_syscall() */
+	.how = B_POLL, .nr = __NR_poll,
+	.masked = 0, .alt_nr = __NR_restart_syscall,
+};
+
+FIXTURE_VARIANT_ADD(blocked, poll_after_stop) {
+	.how = B_POLL, .nr = __NR_poll,
+	.masked = 0, .alt_nr = __NR_restart_syscall, .pre = PRE_STOP,
+};
+
+FIXTURE_VARIANT_ADD(blocked, poll_after_checkpoint) {
+	.how = B_POLL, .nr = __NR_poll,
+	.masked = 0, .alt_nr = __NR_restart_syscall, .pre = PRE_CKPT,
+};
+
+FIXTURE_VARIANT_ADD(blocked, pause_after_checkpoint) {
+	.how = B_PAUSE, .nr = __NR_pause,
+	.masked = 0, .alt_nr = -1, .pre = PRE_CKPT,
+};
+
+FIXTURE_VARIANT_ADD(blocked, ppoll) {
+	.how = B_PPOLL, .nr = __NR_ppoll,
+	.masked = 1, .alt_nr = -1,
+};
+
+FIXTURE_VARIANT_ADD(blocked, pselect6) {
+	.how = B_PSELECT6, .nr = __NR_pselect6,
+	.masked = 1, .alt_nr = -1,
+};
+
+FIXTURE_SETUP(blocked)
+{
+	ctx_setup(&self->c, "syscall");
+}
+
+FIXTURE_TEARDOWN(blocked)
+{
+	ctx_teardown(_metadata, &self->c);
+}
+
+static int blocked_child(void *arg)
+{
+	const FIXTURE_VARIANT(blocked) *v = arg;
+	struct sigaction sa = { .sa_handler = count_handler };
+	struct { const sigset_t *ss; size_t len; } ps6;
+	sigset_t orig, tmp, now;
+	long ret = -2;
+	int err, sig;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 1;
+	/* no SA_RESTART: these calls return EINTR after a handler anyway */
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL))
+		return 1;
+	sigemptyset(&orig);
+	sigaddset(&orig, SIGRTMIN + 3);
+	if (v->masked)
+		sigaddset(&orig, SIGUSR1);
+	sigemptyset(&tmp);
+	sigaddset(&tmp, SIGRTMIN + 5);
+	if (sigprocmask(SIG_SETMASK, &orig, NULL))
+		return 1;
+	ps6.ss = &tmp;
+	ps6.len = 8;
+
+	ckpt_child_log("BLOCKING in %d", v->nr);
+	ckpt_child_ready();
+	switch (v->how) {
+	case B_PAUSE:
+		ret = syscall(SYS_pause);
+		break;
+	case B_SIGSUSPEND:
+		ret = syscall(SYS_rt_sigsuspend, &tmp, 8);
+		break;
+	case B_SELECT:
+		ret = syscall(SYS_select, 0, NULL, NULL, NULL, NULL);
+		break;
+	case B_POLL:
+		ret = syscall(SYS_poll, NULL, 0, -1);
+		break;
+	case B_PPOLL:
+		ret = syscall(SYS_ppoll, NULL, 0, NULL, &tmp, 8);
+		break;
+	case B_PSELECT6:
+		ret = syscall(SYS_pselect6, 0, NULL, NULL, NULL, NULL, &ps6);
+		break;
+	}
+	err = errno;
+	ckpt_child_log("RETURNED %ld errno %d, handler ran %d times", ret, err,
+		       handled);
+	CKPT_CHILD_CHECK(2, ret == -1);
+	CKPT_CHILD_CHECK(3, err == EINTR);
+	CKPT_CHILD_CHECK(4, handled == 1);
+	CKPT_CHILD_CHECK(5, !sigprocmask(SIG_SETMASK, NULL, &now));
+	for (sig = 1; sig <= SIGRTMAX; sig++)
+		CKPT_CHILD_CHECK(6, sigismember(&now, sig) ==
+				 sigismember(&orig, sig));
+	return 0;
+}
+
+/* Wait until @pid sleeps in syscall @nr or @alt_nr; returns which or -1. */
+static int wait_in_call(pid_t pid, int nr, int alt_nr, int timeout_ms)
+{
+	struct timespec ts = { 0, 5 * 1000 * 1000 };
+	int waited;
+
+	for (waited = 0; waited <= timeout_ms; waited += 5) {
+		if (!ckpt_wait_syscall(pid, nr, 0))
+			return nr;
+		if (alt_nr >= 0 && !ckpt_wait_syscall(pid, alt_nr, 0))
+			return alt_nr;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+/* Wait until @pid's state is @state; 0 or -1. */
+static int wait_state(pid_t pid, char state, int timeout_ms)
+{
+	struct timespec ts = { 0, 5 * 1000 * 1000 };
+	int waited;
+
+	for (waited = 0; waited <= timeout_ms; waited += 5) {
+		if (ckpt_proc_state(pid) == state)
+			return 0;
+		nanosleep(&ts, NULL);
+	}
+	return -1;
+}
+
+/* Stop and continue @pid, or checkpoint it without flags (PRE_*). */
+static void pre_checkpoint(struct __test_metadata *_metadata, struct ctx *c,
+			   int pre)
+{
+	int img = -1;
+	long id;
+
+	if (pre == PRE_STOP) {
+		ASSERT_EQ(0, kill(c->pid, SIGSTOP));
+		ASSERT_EQ(0, wait_state(c->pid, 'T', 10000));
+		ASSERT_EQ(0, kill(c->pid, SIGCONT));
+	} else if (pre == PRE_CKPT) {
+		id = ckpt_checkpoint(c->pid, 0, &img, c->klog, sizeof(c->klog));
+		close(img);
+		ASSERT_LT(0, id) {
+			TH_LOG("checkpoint without flags failed: %s",
+			       strerror(errno));
+		}
+	}
+}
+
+TEST_F_TIMEOUT(blocked, restarts_call, 120)
+{
+	struct ctx *c = &self->c;
+	char sc_before[256], sc_after[256];
+	char sig_before[256], sig_after[256];
+	struct timespec ts = { 0, 20 * 1000 * 1000 };
+	int i, status, count, nr;
+
+	c->pid = ckpt_spawn(blocked_child, (void *)variant, c->logpath);
+	ASSERT_LT(0, c->pid);
+	ASSERT_EQ(0, ckpt_wait_ready(c->pid, 30000));
+	ASSERT_EQ(0, ckpt_wait_syscall(c->pid, variant->nr, 30000));
+	if (variant->pre != PRE_NONE) {
+		pre_checkpoint(_metadata, c, variant->pre);
+		ASSERT_LE(0, wait_in_call(c->pid, variant->nr,
+					  variant->alt_nr, 10000));
+		ASSERT_EQ(0, ckpt_peek(c->pid, &handled, &count,
+				       sizeof(count)));
+		ASSERT_EQ(0, count);
+	}
+	ASSERT_LT(0, ckpt_proc_read(c->pid, "syscall", sc_before,
+				    sizeof(sc_before)));
+	sig_lines(c->pid, sig_before, sizeof(sig_before));
+
+	kill_and_restart(_metadata, c);
+
+	nr = wait_in_call(c->pid, variant->nr, variant->alt_nr, 10000);
+	ASSERT_LE(0, nr) {
+		TH_LOG("restored child is not back in syscall %d",
+		       variant->nr);
+	}
+	/* still blocked: handler not run, nothing after the call logged */
+	for (i = 0; i < 15; i++) {
+		ASSERT_EQ(0, waitpid(c->pid, &status, WNOHANG));
+		ASSERT_FALSE(log_has(c->logpath, "RETURNED"));
+		ASSERT_EQ(0, ckpt_peek(c->pid, &handled, &count,
+				       sizeof(count)));
+		ASSERT_EQ(0, count);
+		nanosleep(&ts, NULL);
+	}
+	ASSERT_EQ('S', ckpt_proc_state(c->pid));
+	ASSERT_LT(0, ckpt_proc_read(c->pid, "syscall", sc_after,
+				    sizeof(sc_after)));
+	if (atoi(sc_before) == nr)
+		EXPECT_STREQ(sc_before, sc_after);
+	sig_lines(c->pid, sig_after, sizeof(sig_after));
+	EXPECT_STREQ(sig_before, sig_after);
+
+	ASSERT_EQ(0, kill(c->pid, SIGUSR1));
+	expect_exit(_metadata, &c->pid, 0, 30000);
+}
+
+/* --- nanosleep and user-mode computation --- */
+
+FIXTURE(sc) {
+	struct ctx c;
+};
+
+FIXTURE_SETUP(sc)
+{
+	ctx_setup(&self->c, "syscall");
+}
+
+FIXTURE_TEARDOWN(sc)
+{
+	ctx_teardown(_metadata, &self->c);
+}
+
+#define SLEEP_SEC	2
+
+static int sleep_child(void *arg)
+{
+	struct timespec req = { SLEEP_SEC, 0 }, rem = { 0, 0 }, t0, t1;
+	long ret, ns;
+	int err;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ckpt_child_ready();
+	ret = syscall(SYS_nanosleep, &req, &rem);
+	err = errno;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = (t1.tv_sec - t0.tv_sec) * 1000000000L + t1.tv_nsec - t0.tv_nsec;
+	ckpt_child_log("nanosleep returned %ld errno %d after %ld ms", ret,
+		       err, ns / 1000000);
+	CKPT_CHILD_CHECK(2, ret == 0);
+	CKPT_CHILD_CHECK(3, ns >= SLEEP_SEC * 1000000000L);
+	return 0;
+}
+
+static void sleep_test(struct __test_metadata *_metadata, struct ctx *c,
+		       int pre)
+{
+	c->pid = ckpt_spawn(sleep_child, NULL, c->logpath);
+	ASSERT_LT(0, c->pid);
+	ASSERT_EQ(0, ckpt_wait_ready(c->pid, 30000));
+	ASSERT_EQ(0, ckpt_wait_syscall(c->pid, __NR_nanosleep, 30000));
+	if (pre != PRE_NONE) {
+		pre_checkpoint(_metadata, c, pre);
+		ASSERT_LE(0, wait_in_call(c->pid, __NR_nanosleep,
+					  __NR_restart_syscall, 10000));
+	}
+	kill_and_restart(_metadata, c);
+	expect_exit(_metadata, &c->pid, 0, 60000);
+}
+
+TEST_F_TIMEOUT(sc, nanosleep, 120)
+{
+	sleep_test(_metadata, &self->c, PRE_NONE);
+}
+
+/* Then in restart_syscall(), with the remaining time in its restart block */
+TEST_F_TIMEOUT(sc, nanosleep_after_stop, 120)
+{
+	sleep_test(_metadata, &self->c, PRE_STOP);
+}
+
+TEST_F_TIMEOUT(sc, nanosleep_after_checkpoint, 120)
+{
+	sleep_test(_metadata, &self->c, PRE_CKPT);
+}
+
+static volatile sig_atomic_t stop;
+
+static void stop_handler(int sig)
+{
+	stop = 1;
+}
+
+#define STEP(x, d) do {				\
+	(x) ^= (x) << 13;			\
+	(x) ^= (x) >> 7;			\
+	(x) ^= (x) << 17;			\
+	(d) = (d) * 1.0000001 + 0.25;		\
+	if ((d) > 1e12)				\
+		(d) -= 1e12;			\
+} while (0)
+
+static int compute_child(void *arg)
+{
+	struct sigaction sa = { .sa_handler = stop_handler };
+	uint64_t x = 0x0123456789abcdefULL ^ getpid(), x0 = x, y = x0;
+	double d = 1.0, e = 1.0;
+	unsigned long n = 0, i;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 1;
+	sigemptyset(&sa.sa_mask);
+	if (sigaction(SIGUSR1, &sa, NULL))
+		return 1;
+	ckpt_child_ready();
+	while (!stop) {
+		STEP(x, d);
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		STEP(y, e);
+	ckpt_child_log("%lu iterations: %#llx %a, replayed %#llx %a", n,
+		       (unsigned long long)x, d, (unsigned long long)y, e);
+	CKPT_CHILD_CHECK(2, n > 0);
+	CKPT_CHILD_CHECK(3, x == y);
+	CKPT_CHILD_CHECK(4, !memcmp(&d, &e, sizeof(d)));
+	return 0;
+}
+
+TEST_F_TIMEOUT(sc, compute, 120)
+{
+	struct timespec ts = { 0, 100 * 1000 * 1000 };
+	struct ctx *c = &self->c;
+
+	c->pid = ckpt_spawn(compute_child, NULL, c->logpath);
+	ASSERT_LT(0, c->pid);
+	ASSERT_EQ(0, ckpt_wait_ready(c->pid, 30000));
+	nanosleep(&ts, NULL);
+	ASSERT_EQ('R', ckpt_proc_state(c->pid));
+	kill_and_restart(_metadata, c);
+	nanosleep(&ts, NULL);
+	ASSERT_EQ('R', ckpt_proc_state(c->pid));
+	ASSERT_EQ(0, kill(c->pid, SIGUSR1));
+	expect_exit(_metadata, &c->pid, 0, 60000);
+}
+
+TEST_HARNESS_MAIN
