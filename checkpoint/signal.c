@@ -159,7 +159,7 @@ int ckpt_write_signal(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 static int rstr_set_altstack(struct ckpt_ctx *ctx,
 			     const struct ckpt_hdr_signal *h)
 {
-	if (h->sas_ss_flags & ~(SS_DISABLE | SS_FLAG_BITS) ||
+	if (h->sas_ss_flags & ~(SS_ONSTACK | SS_DISABLE | SS_FLAG_BITS) ||
 	    h->sas_ss_sp >= TASK_SIZE_MAX ||
 	    h->sas_ss_size > TASK_SIZE_MAX - h->sas_ss_sp)
 		return ckpt_err(ctx, -EBADMSG, "SIGNAL: invalid sigaltstack");
