@@ -14,6 +14,7 @@
 #include <linux/errno.h>
 #include <linux/regset.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 #include <linux/sched/task_stack.h>
 #include <linux/slab.h>
 #include <asm/fpu/types.h>
@@ -115,27 +116,38 @@ int rstr_arch_check_header(struct ckpt_ctx *ctx,
 	return 0;
 }
 
-/*
- * A syscall interrupted by the park (the current task's): make the saved
- * copy re-issue it.  The restart block is not saved, so a task that was
- * already inside restart_syscall() re-issues the call that it continues,
- * whose arguments are still in the registers.
- */
-static void ckpt_fixup_syscall(struct ckpt_x86_regs *r)
+static bool ckpt_restarting(const struct ckpt_x86_regs *r)
 {
 	if ((long)r->orig_ax < 0)
-		return;
+		return false;
 	switch ((long)r->ax) {
 	case -ERESTARTSYS:
 	case -ERESTARTNOINTR:
 	case -ERESTARTNOHAND:
 	case -ERESTART_RESTARTBLOCK:
-		r->ax = r->orig_ax;
-		if (r->orig_ax == __NR_restart_syscall)
-			r->ax = current->restart_block.syscall;
-		r->ip -= 2;
-		break;
+		return true;
 	}
+	return false;
+}
+
+/*
+ * A syscall interrupted by the park (the current task's) is saved with
+ * its restart code, so that the restored task restarts it or returns
+ * -EINTR exactly as the original would, depending on whether a signal
+ * with a handler comes first.  The restart block is not saved: a call
+ * that would continue through restart_syscall() is saved as the original
+ * call (recorded in the restart block if the task already is inside
+ * restart_syscall()), re-issued with its arguments, still in the
+ * registers, or interrupted as -ERESTARTNOHAND would be.
+ */
+static void ckpt_fixup_syscall(struct ckpt_x86_regs *r)
+{
+	if (!ckpt_restarting(r))
+		return;
+	if (r->orig_ax == __NR_restart_syscall)
+		r->orig_ax = current->restart_block.syscall;
+	if ((long)r->ax == -ERESTART_RESTARTBLOCK)
+		r->ax = -ERESTARTNOHAND;
 }
 
 /**
@@ -287,5 +299,8 @@ int rstr_arch_apply_cpu(struct ckpt_ctx *ctx, struct task_struct *t,
 	if (ret)
 		return ckpt_err(ctx, -EINVAL, "XSTATE: FPU state refused (error %d)",
 				ret);
+	/* Let the signal code restart the syscall, or not, on the way out */
+	if (ckpt_restarting(r))
+		set_notify_signal(t);
 	return 0;
 }
