@@ -32,7 +32,11 @@ out = sys.argv[1]
 passed = failed = skipped = 0
 problems = []
 
-KLINE = re.compile(r'^\[\s*\d+\.\d+\] ?(.*)$')
+# A kernel line (PRINTK_TIME); searched, not matched, because a line of
+# user output without its newline may precede it on the console.
+KLINE = re.compile(r'\[ *\d+\.\d{6}\] ?(.*)$')
+# User-space faults the kernel merely reports (show_unhandled_signals).
+NOT_SPLAT = re.compile(r'^traps: \S+\[\d+\] ')
 SPLAT = re.compile(
     r'BUG:|WARNING:|\bOops\b|general protection fault|KASAN:|UBSAN:|'
     r'possible recursive locking|possible circular locking|'
@@ -79,7 +83,7 @@ def kunit(log):
     counts = {'pass': 0, 'fail': 0, 'skip': 0}
     suite = None
     for line in log.splitlines():
-        m = KLINE.match(line)
+        m = KLINE.search(line)
         if not m:
             continue
         msg = m.group(1)
@@ -160,10 +164,11 @@ def program(key):
 def splats(log, name):
     """Report the kernel lines matching SPLAT, each with the next few
     kernel lines (the stack), in blocks; return the number of matches."""
-    lines = [l for l in log.splitlines() if KLINE.match(l)]
+    lines = [l for l in log.splitlines() if KLINE.search(l)]
     shown, nhits, last = [], 0, -1
     for i, line in enumerate(lines):
-        if not SPLAT.search(KLINE.match(line).group(1)):
+        msg = KLINE.search(line).group(1)
+        if not SPLAT.search(msg) or NOT_SPLAT.search(msg):
             continue
         nhits += 1
         if i <= last:
