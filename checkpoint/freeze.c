@@ -88,10 +88,13 @@ int ckpt_freeze_task(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 	}
 
 	init_task_work(&ct->work, ckpt_park);
-	if (task_work_add(t, &ct->work, TWA_SIGNAL))
+	/* Before queueing: the task may park (and say so) at once */
+	ct->state = CKPT_T_QUEUED;
+	if (task_work_add(t, &ct->work, TWA_SIGNAL)) {
+		ct->state = CKPT_T_GONE;
 		return ckpt_err(ctx, -ESRCH, "pid %d is exiting",
 				task_pid_vnr(t));
-	ct->state = CKPT_T_QUEUED;
+	}
 
 	left = wait_for_completion_killable_timeout(&ct->parked,
 						    CKPT_FREEZE_TIMEOUT * HZ);
