@@ -41,15 +41,8 @@ static const struct ckpt_file_ops *ckpt_file_find_ops(struct file *file)
 	return NULL;
 }
 
-/**
- * ckpt_file_describe - say what an open file is, for messages
- * @file: the file
- * @buf: where the description goes
- * @size: its size
- *
- * Return: 0.
- */
-int ckpt_file_describe(struct file *file, char *buf, size_t size)
+/* Say what an open file is, for messages */
+static void ckpt_file_describe(struct file *file, char *buf, size_t size)
 {
 	struct inode *inode = file_inode(file);
 	umode_t mode = inode->i_mode;
@@ -73,7 +66,6 @@ int ckpt_file_describe(struct file *file, char *buf, size_t size)
 		else
 			memmove(buf, p, strlen(p) + 1);
 	}
-	return 0;
 }
 
 static int ckpt_file_refuse(struct ckpt_ctx *ctx, struct file *file,
@@ -98,6 +90,7 @@ static bool ckpt_file_locked(struct file *file)
 	struct file_lock *fl;
 	bool locked = false;
 
+	/* Pairs with the cmpxchg that installs i_flctx (as locks.c reads it) */
 	flctx = smp_load_acquire(&file_inode(file)->i_flctx);
 	if (!flctx)
 		return false;

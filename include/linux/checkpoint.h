@@ -257,7 +257,6 @@ int rstr_read_fs(struct ckpt_ctx *ctx);
 int ckpt_write_fdtable(struct ckpt_ctx *ctx, struct task_struct *t);
 int rstr_read_fdtable(struct ckpt_ctx *ctx);
 int rstr_install_fds(struct ckpt_ctx *ctx);
-int ckpt_file_describe(struct file *file, char *buf, size_t size);
 
 /**
  * struct ckpt_file_ops - checkpoint/restart of one kind of open file
