@@ -128,6 +128,15 @@ int ckpt_write_task(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 	return ret;
 }
 
+/* An rseq area is 32 bytes, aligned, in user space; none has no fields */
+static bool rstr_rseq_ok(const struct ckpt_hdr_task *h)
+{
+	if (!h->rseq)
+		return !h->rseq_len && !h->rseq_sig;
+	return h->rseq < TASK_SIZE_MAX && IS_ALIGNED(h->rseq, 32) &&
+	       h->rseq_len == 32;
+}
+
 static int rstr_check_task_rec(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
 {
 	const struct ckpt_tree_entry *e = &ctx->tree[0];
@@ -141,8 +150,7 @@ static int rstr_check_task_rec(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
 	    h->robust_list_len != (h->robust_list ? sizeof(struct robust_list_head) : 0))
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid futex pointers",
 				h->pid);
-	if (h->rseq ? h->rseq >= TASK_SIZE_MAX || h->rseq % 32 ||
-		      h->rseq_len != 32 : h->rseq_len || h->rseq_sig)
+	if (!rstr_rseq_ok(h))
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid rseq area",
 				h->pid);
 	if (!memchr(h->comm, 0, sizeof(h->comm)))
