@@ -20,46 +20,25 @@
 
 static atomic64_t ckpt_last_id = ATOMIC64_INIT(0);
 
-static int ckpt_check_children(struct ckpt_ctx *ctx, struct task_struct *t)
-{
-	struct task_struct *child;
-	pid_t pid = 0;
-
-	read_lock(&tasklist_lock);
-	child = list_first_entry_or_null(&t->children, struct task_struct,
-					 sibling);
-	if (child)
-		pid = task_pid_vnr(child);
-	read_unlock(&tasklist_lock);
-	if (child)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d has a child (pid %d): process trees are not supported yet",
-				task_pid_vnr(t), pid);
-	return 0;
-}
-
 /* Checks done before parking the task and again once it is parked */
-static int ckpt_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
+static int ckpt_check_task(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 {
+	struct task_struct *t = ct->task;
 	pid_t pid = task_pid_vnr(t);
-	int nr;
 
 	if (t->flags & PF_KTHREAD)
 		return ckpt_err(ctx, -EPERM, "pid %d is a kernel thread", pid);
-	if (t->exit_state || (t->flags & PF_EXITING))
-		return ckpt_err(ctx, -ESRCH, "pid %d is exiting or a zombie", pid);
 	if (!ptrace_may_access(t, PTRACE_MODE_ATTACH_REALCREDS))
 		return ckpt_err(ctx, -EPERM, "no permission to checkpoint pid %d",
 				pid);
+	if (ckpt_task_zombie(ctx, ct))
+		return 0;
+	if (t->exit_state || (t->flags & PF_EXITING))
+		return -ESRCH;	/* exiting: the tree changes, try again */
 	if (t->ptrace)
 		return ckpt_err(ctx, -EBUSY, "pid %d is being traced", pid);
 	if (task_is_stopped_or_traced(t))
 		return ckpt_err(ctx, -EBUSY, "pid %d is stopped", pid);
-	nr = get_nr_threads(t);
-	if (nr > 1 || !thread_group_leader(t))
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d: process with %d threads: multi-threaded processes are not supported yet",
-				pid, nr);
 	if (t->vfork_done)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d is a vfork child sharing its parent's memory",
@@ -70,7 +49,23 @@ static int ckpt_check_task(struct ckpt_ctx *ctx, struct task_struct *t)
 				"pid %d: seccomp filters are not supported yet",
 				pid);
 #endif
-	return ckpt_arch_check_task(ctx, t) ?: ckpt_check_children(ctx, t);
+	return ckpt_arch_check_task(ctx, t);
+}
+
+/* The root must be a live process (a zombie cannot be restored alone) */
+static int ckpt_check_root(struct ckpt_ctx *ctx, struct task_struct *t)
+{
+	pid_t pid = task_pid_vnr(t);
+
+	if (t->flags & PF_KTHREAD)
+		return ckpt_err(ctx, -EPERM, "pid %d is a kernel thread", pid);
+	if (t->exit_state || (t->flags & PF_EXITING))
+		return ckpt_err(ctx, -ESRCH, "pid %d is exiting or a zombie", pid);
+	if (!thread_group_leader(t))
+		return ckpt_err(ctx, -EINVAL,
+				"pid %d is a thread: checkpoint its process (pid %d)",
+				pid, task_tgid_vnr(t));
+	return 0;
 }
 
 static int ckpt_write_header(struct ckpt_ctx *ctx)
@@ -98,39 +93,65 @@ static int ckpt_write_header(struct ckpt_ctx *ctx)
 	return ret;
 }
 
-static int ckpt_write_tree(struct ckpt_ctx *ctx)
+/* Check a parked task and collect what it uses; nothing is written */
+static int ckpt_collect_task(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 {
-	struct ckpt_tree_entry e = {};
-	struct ckpt_hdr_tree h = {};
-	struct task_struct *t = ctx->tasks[0].task;
+	struct task_struct *t = ct->task;
+	int ret;
 
-	h.nr_tasks = ctx->nr_tasks;
-	e.pid = task_pid_vnr(t);
-	e.tgid = task_tgid_vnr(t);
-	e.ppid = 0;		/* the root's parent is outside the tree */
-	e.pgid = task_pgrp_vnr(t);
-	e.sid = task_session_vnr(t);
-	return ckpt_write_obj_payload(ctx, &h.h, CKPT_HDR_TREE, sizeof(h),
-				      &e, sizeof(e));
+	ret = ckpt_check_task(ctx, ct);
+	if (ret || ckpt_task_zombie(ctx, ct))
+		return ret;
+	ret = ckpt_check_task_state(ctx, t);
+	if (!ret)
+		ret = ckpt_check_signals(ctx, t);
+	if (!ret)
+		ret = ckpt_task_refs(ctx, ct);
+	if (!ret && ct->new_objs & BIT(CKPT_TOBJ_MM))
+		ret = ckpt_collect_mm(ctx, t);
+	if (!ret && ct->new_objs & BIT(CKPT_TOBJ_FILES))
+		ret = ckpt_collect_files(ctx, t);
+	if (!ret && ct->new_objs & BIT(CKPT_TOBJ_FS))
+		ret = ckpt_collect_fs(ctx, t);
+	ckpt_ctx_reset_task(ctx);
+	return ret;
+}
+
+/* Collect again what the task's records describe, and write them */
+static int ckpt_write_one(struct ckpt_ctx *ctx, struct ckpt_task *ct)
+{
+	int ret = 0;
+
+	if (ct->new_objs & BIT(CKPT_TOBJ_MM))
+		ret = ckpt_collect_mm(ctx, ct->task);
+	if (!ret && ct->new_objs & BIT(CKPT_TOBJ_FILES))
+		ret = ckpt_collect_files(ctx, ct->task);
+	if (!ret)
+		ret = ckpt_write_task(ctx, ct);
+	ckpt_ctx_reset_task(ctx);
+	return ret;
 }
 
 static int ckpt_write_image(struct ckpt_ctx *ctx)
 {
-	struct ckpt_task *ct = &ctx->tasks[0];
-	int ret;
+	unsigned int i;
+	int ret = 0;
 
 	/* Collect first: unsupported state fails before a byte is written */
-	ret = ckpt_collect_mm(ctx, ct->task);
+	for (i = 0; !ret && i < ctx->nr_tasks; i++)
+		ret = ckpt_collect_task(ctx, &ctx->tasks[i]);
 	if (!ret)
-		ret = ckpt_collect_files(ctx, ct->task);
+		ret = ckpt_check_sharing(ctx);
 	if (!ret)
-		ret = ckpt_collect_fs(ctx, ct->task);
+		ret = ckpt_tree_fill(ctx);
+	if (!ret)
+		ret = ckpt_tree_check_groups(ctx);
 	if (!ret)
 		ret = ckpt_write_header(ctx);
 	if (!ret)
 		ret = ckpt_write_tree(ctx);
-	if (!ret)
-		ret = ckpt_write_task(ctx, ct);
+	for (i = 0; !ret && i < ctx->nr_tasks; i++)
+		ret = ckpt_write_one(ctx, &ctx->tasks[i]);
 	if (!ret)
 		ret = ckpt_write_trailer(ctx);
 	return ret;
@@ -147,45 +168,80 @@ static enum ckpt_release ckpt_release_how(struct ckpt_ctx *ctx, int err)
 	return CKPT_RESUME;
 }
 
+/* Park every task of the tree; -ESRCH if one exited meanwhile */
+static int ckpt_freeze_tree(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+	int ret = 0, err;
+
+	for (i = 0; !ret && i < ctx->nr_tasks; i++)
+		ret = ckpt_check_task(ctx, &ctx->tasks[i]);
+	for (i = 0; !ret && i < ctx->nr_tasks; i++)
+		ret = ckpt_freeze_start(ctx, &ctx->tasks[i]);
+	/* Wait for all that were asked, even after a failure */
+	for (i = 0; i < ctx->nr_tasks; i++) {
+		if (ctx->tasks[i].state == CKPT_T_IDLE)
+			continue;
+		err = ckpt_freeze_wait(ctx, &ctx->tasks[i]);
+		if (!ret)
+			ret = err;
+	}
+	return ret;
+}
+
+/* Retries of a tree that forks or exits while being parked */
+#define CKPT_TREE_RETRIES	10
+
+static int ckpt_freeze_stable_tree(struct ckpt_ctx *ctx,
+				   struct task_struct *root)
+{
+	int i, ret;
+
+	for (i = 0; i < CKPT_TREE_RETRIES; i++) {
+		ret = ckpt_tree_collect(ctx, root);
+		if (!ret)
+			ret = ckpt_freeze_tree(ctx);
+		if (!ret && ckpt_tree_changed(ctx, root))
+			ret = -ESRCH;
+		if (ret != -ESRCH)
+			return ret;
+		ckpt_thaw_tasks(ctx, CKPT_RESUME);
+		ckpt_tree_release(ctx);
+		if (root->exit_state || (root->flags & PF_EXITING))
+			return ckpt_err(ctx, -ESRCH, "pid %d exited",
+					task_pid_vnr(root));
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		cond_resched();
+	}
+	return ckpt_err(ctx, -EAGAIN,
+			"the tree of pid %d kept changing (tasks forked or exited) during %d attempts: try again",
+			task_pid_vnr(root), CKPT_TREE_RETRIES);
+}
+
 static long do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 {
 	struct task_struct *root;
-	struct ckpt_task *ct;
 	long ret;
 
 	if (pid < 0)
 		return ckpt_err(ctx, -ESRCH, "no process with pid %d", pid);
-	root = pid ? find_get_task_by_vpid(pid) : get_task_struct(current);
+	root = pid ? find_get_task_by_vpid(pid) :
+		     get_task_struct(current->group_leader);
 	if (!root)
 		return ckpt_err(ctx, -ESRCH, "no process with pid %d", pid);
-	ret = ckpt_check_task(ctx, root);
+	ret = ckpt_check_root(ctx, root);
 	if (ret) {
 		put_task_struct(root);
 		return ret;
 	}
 
-	ctx->tasks = kcalloc(1, sizeof(*ctx->tasks), GFP_KERNEL);
-	if (!ctx->tasks) {
-		put_task_struct(root);
-		return -ENOMEM;
-	}
-	ctx->nr_tasks = 1;
-	ct = &ctx->tasks[0];
-	ct->task = root;
 	ctx->ckpt_id = atomic64_inc_return(&ckpt_last_id);
-
-	ret = ckpt_freeze_task(ctx, ct);
-	if (!ret)
-		ret = ckpt_check_task(ctx, root);
-	if (!ret)
-		ret = ckpt_check_task_state(ctx, root);
-	if (!ret)
-		ret = ckpt_check_signals(ctx, root);
+	ret = ckpt_freeze_stable_tree(ctx, root);
 	if (!ret)
 		ret = ckpt_write_image(ctx);
 	ckpt_thaw_tasks(ctx, ckpt_release_how(ctx, ret));
-
-	ckpt_arch_free_cpu(&ct->cpu);
+	ckpt_tree_release(ctx);
 	put_task_struct(root);
 	return ret ?: ctx->ckpt_id;
 }
@@ -219,7 +275,6 @@ SYSCALL_DEFINE4(checkpoint, pid_t, pid, int, fd, unsigned long, flags,
 	}
 	ret = do_checkpoint(ctx, pid);
 out:
-	kfree(ctx->tasks);
 	ckpt_ctx_free(ctx);
 	return ret;
 }

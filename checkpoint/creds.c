@@ -74,16 +74,7 @@ int ckpt_write_creds(struct ckpt_ctx *ctx, struct task_struct *t)
 	return ret;
 }
 
-/**
- * rstr_read_creds - read and check the CREDS record
- * @ctx: the restart context
- *
- * The credentials are applied last, by rstr_apply_creds(), so that the
- * rest of the restore runs with the restarter's.
- *
- * Return: 0 or -errno.
- */
-int rstr_read_creds(struct ckpt_ctx *ctx)
+static int rstr_read_creds_rec(struct ckpt_ctx *ctx)
 {
 	struct ckpt_hdr_creds *h = &ctx->creds_rec;
 	const u64 valid = ckpt_cap_to_u64(CAP_FULL_SET);
@@ -203,13 +194,12 @@ static int rstr_set_ids(struct ckpt_ctx *ctx, struct cred *new)
 	return 0;
 }
 
-/**
- * rstr_apply_creds - give the current task the credentials read earlier
- * @ctx: the restart context
- *
- * Return: 0, -EPERM if the restarter may not grant them, or -errno.
+/*
+ * Build the credentials of the CREDS record just read.  The current task
+ * still runs with the restarter's credentials: those are what the image
+ * is checked against.
  */
-int rstr_apply_creds(struct ckpt_ctx *ctx)
+static int rstr_prepare_creds(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 {
 	struct cred *new = prepare_creds();
 	int ret;
@@ -226,5 +216,28 @@ int rstr_apply_creds(struct ckpt_ctx *ctx)
 		abort_creds(new);
 		return ret;
 	}
-	return commit_creds(new);
+	ct->new_cred = new;
+	return 0;
+}
+
+/**
+ * rstr_read_creds - read the CREDS record and prepare the credentials
+ * @ctx: the restart context
+ * @ct: the current task
+ *
+ * The credentials are committed last, by rstr_finish_task(), so that the
+ * rest of the restore, the creation of the tasks this one creates
+ * included, runs with the restarter's.
+ *
+ * Return: 0, -EPERM if the restarter may not grant them, or -errno.
+ */
+int rstr_read_creds(struct ckpt_ctx *ctx, struct ckpt_task *ct)
+{
+	int ret = rstr_read_creds_rec(ctx);
+
+	if (!ret)
+		ret = rstr_prepare_creds(ctx, ct);
+	kvfree(ctx->groups);
+	ctx->groups = NULL;
+	return ret;
 }

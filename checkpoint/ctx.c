@@ -94,7 +94,6 @@ struct ckpt_ctx *ckpt_ctx_alloc(bool restart, unsigned long flags)
 	xa_init(&ctx->obj_refs);
 	xa_init(&ctx->stale_files);
 	init_waitqueue_head(&ctx->release_wq);
-	init_completion(&ctx->child_done);
 	ctx->buf_size = CKPT_BUF_SIZE;
 	ctx->buf = kvmalloc(ctx->buf_size, GFP_KERNEL);
 	if (!ctx->buf) {
@@ -152,24 +151,43 @@ void ckpt_ctx_set_mem(struct ckpt_ctx *ctx, void *mem, size_t size)
 }
 
 /**
+ * ckpt_ctx_reset_task - free what the context holds for one task
+ * @ctx: the context
+ *
+ * The fds, mappings and groups of the task just written or read.
+ */
+void ckpt_ctx_reset_task(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_fds; i++)
+		if (ctx->fds[i].file)
+			fput(ctx->fds[i].file);
+	kvfree(ctx->fds);
+	ctx->fds = NULL;
+	ctx->nr_fds = 0;
+	kvfree(ctx->cvmas);
+	ctx->cvmas = NULL;
+	ctx->nr_cvmas = 0;
+	kvfree(ctx->vmas);
+	ctx->vmas = NULL;
+	ctx->nr_vmas = 0;
+	kvfree(ctx->groups);
+	ctx->groups = NULL;
+	ctx->last_page = 0;
+}
+
+/**
  * ckpt_ctx_free - release a context and everything it holds
  * @ctx: the context, may be NULL
  */
 void ckpt_ctx_free(struct ckpt_ctx *ctx)
 {
-	unsigned int i;
-
 	if (!ctx)
 		return;
-	for (i = 0; i < ctx->nr_fds; i++)
-		if (ctx->fds[i].file)
-			fput(ctx->fds[i].file);
-	kvfree(ctx->fds);
+	ckpt_ctx_reset_task(ctx);
 	kvfree(ctx->cfiles);
-	kvfree(ctx->cvmas);
 	xa_destroy(&ctx->stale_files);
-	kvfree(ctx->vmas);
-	kvfree(ctx->groups);
 	kvfree(ctx->tree);
 	ckpt_obj_release_all(ctx);
 	xa_destroy(&ctx->obj_refs);

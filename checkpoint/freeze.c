@@ -64,19 +64,20 @@ static bool ckpt_park_match(struct callback_head *cb, void *data)
 }
 
 /**
- * ckpt_freeze_task - bring one task to its park point
+ * ckpt_freeze_start - ask one task to park
  * @ctx: the checkpoint context
  * @ct: the task; ct->task holds a reference
  *
- * The caller itself (self-checkpoint) saves its CPU state directly.
+ * The caller itself (self-checkpoint) saves its CPU state directly, and a
+ * zombie has nothing to park.
  *
- * Return: 0 once the task is parked with its CPU state saved, or -errno.
- * Whatever the result, ckpt_thaw_tasks() must be called afterwards.
+ * Return: 0, or -ESRCH if the task is exiting (nothing is logged: the
+ * caller may retry).  Whatever the result, ckpt_freeze_wait() and then
+ * ckpt_thaw_tasks() must be called.
  */
-int ckpt_freeze_task(struct ckpt_ctx *ctx, struct ckpt_task *ct)
+int ckpt_freeze_start(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 {
 	struct task_struct *t = ct->task;
-	long left;
 
 	ct->ctx = ctx;
 	init_completion(&ct->parked);
@@ -86,16 +87,36 @@ int ckpt_freeze_task(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 		ckpt_save_blocked(ct);
 		return ckpt_arch_save_cpu(&ct->cpu, true);
 	}
+	if (ckpt_task_zombie(ctx, ct))
+		return 0;
 
 	init_task_work(&ct->work, ckpt_park);
 	/* Before queueing: the task may park (and say so) at once */
 	ct->state = CKPT_T_QUEUED;
 	if (task_work_add(t, &ct->work, TWA_SIGNAL)) {
 		ct->state = CKPT_T_GONE;
-		return ckpt_err(ctx, -ESRCH, "pid %d is exiting",
-				task_pid_vnr(t));
+		return -ESRCH;
 	}
+	return 0;
+}
 
+/**
+ * ckpt_freeze_wait - wait until one task is parked
+ * @ctx: the checkpoint context
+ * @ct: the task, after ckpt_freeze_start()
+ *
+ * Return: 0 once the task is parked with its CPU state saved, -ESRCH if
+ * it exited (not logged: the caller may retry), or -errno.
+ */
+int ckpt_freeze_wait(struct ckpt_ctx *ctx, struct ckpt_task *ct)
+{
+	struct task_struct *t = ct->task;
+	long left;
+
+	if (ct->state == CKPT_T_GONE)
+		return -ESRCH;
+	if (ct->state != CKPT_T_QUEUED)
+		return 0;
 	left = wait_for_completion_killable_timeout(&ct->parked,
 						    CKPT_FREEZE_TIMEOUT * HZ);
 	if (left <= 0) {
@@ -112,8 +133,7 @@ int ckpt_freeze_task(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 				task_pid_vnr(t), CKPT_FREEZE_TIMEOUT);
 	}
 	if (ct->state == CKPT_T_GONE)
-		return ckpt_err(ctx, -ESRCH, "pid %d exited during the checkpoint",
-				task_pid_vnr(t));
+		return -ESRCH;
 	if (ct->err)
 		return ckpt_err(ctx, ct->err, "pid %d: saving its CPU state failed",
 				task_pid_vnr(t));

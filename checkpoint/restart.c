@@ -3,14 +3,18 @@
  * Checkpoint/restart: the restart() system call.
  *
  * The caller reads and checks the image's header and tree, then creates
- * each task with kernel_clone() and its original pid.  A new task starts
+ * the root with kernel_clone() and its original pid.  A new task starts
  * in a kernel function that queues a task_work on itself: on its first
  * way out to user space it reads its own records from the image and
- * rebuilds its memory, files and the rest, verifies the image's checksum
- * and parks.  The caller then writes the task's registers (through the
- * regset code that validates them, as ptrace does) and releases it.  If
- * anything fails, the task is killed before it ever ran user code and the
- * caller reaps it: restart() is all or nothing.
+ * rebuilds its memory, files and the rest; then it creates, one after
+ * the other, the tasks it creates in the tree (its threads and child
+ * processes), each of which does the same before the next is created;
+ * then it parks.  Once the whole tree is parked, the caller checks the
+ * image's checksum, writes every task's registers (through the regset
+ * code that validates them, as ptrace does) and releases them.  If
+ * anything fails, the tasks are killed before any of them ran user code,
+ * each reaping the processes it created, and the caller reaps the root:
+ * restart() is all or nothing.
  */
 #include <linux/checkpoint.h>
 #include <linux/pid.h>
@@ -20,9 +24,6 @@
 #include <linux/slab.h>
 #include <linux/syscalls.h>
 #include <linux/threads.h>
-
-/* Largest tree a restart reads (more tasks are not supported yet) */
-#define RSTR_MAX_TREE	4096
 
 static int rstr_read_header(struct ckpt_ctx *ctx)
 {
@@ -62,116 +63,167 @@ static int rstr_read_header(struct ckpt_ctx *ctx)
 	return rstr_arch_check_header(ctx, h);
 }
 
-static int rstr_read_tree(struct ckpt_ctx *ctx)
+/* The current task is done with @ctx: the last thing it does with it */
+static void rstr_task_gone(struct ckpt_ctx *ctx)
 {
-	const size_t max = RSTR_MAX_TREE * sizeof(struct ckpt_tree_entry);
-	struct ckpt_hdr_tree h;
-	struct ckpt_tree_entry *e;
-	size_t plen;
-	int ret;
-
-	ctx->tree = kvmalloc(max, GFP_KERNEL);
-	if (!ctx->tree)
-		return -ENOMEM;
-	ret = ckpt_read_obj_payload(ctx, CKPT_HDR_TREE, &h.h, sizeof(h),
-				    ctx->tree, max, &plen);
-	if (ret)
-		return ret;
-	if (!h.nr_tasks || h.reserved || plen != h.nr_tasks * sizeof(*e))
-		return ckpt_err(ctx, -EBADMSG, "malformed TREE record");
-	if (h.nr_tasks > 1)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"images of %u tasks are not supported yet",
-				h.nr_tasks);
-	e = ctx->tree;
-	if (e->pid <= 0 || e->pid >= PID_MAX_LIMIT || e->tgid != e->pid ||
-	    e->ppid != 0 || e->flags)
-		return ckpt_err(ctx, -EBADMSG, "invalid task %d in the tree",
-				e->pid);
-	return 0;
+	if (atomic_dec_and_test(&ctx->nr_live))
+		complete(&ctx->all_left);
 }
 
-/* The restored task, on its way to user space for the first time */
-static void rstr_child_work(struct callback_head *work)
-{
-	struct ckpt_task *ct = container_of(work, struct ckpt_task, work);
-	struct ckpt_ctx *ctx = ct->ctx;
-	enum ckpt_release how;
-	int err;
+static int rstr_spawn(struct ckpt_ctx *ctx, struct ckpt_task *ct);
 
-	err = -EINTR;
-	if (!fatal_signal_pending(current) && !(current->flags & PF_EXITING))
-		err = rstr_read_task(ctx);
+/* Read the task's records, then create the tasks it creates, in order */
+static int rstr_restore_subtree(struct ckpt_ctx *ctx, struct ckpt_task *ct)
+{
+	struct ckpt_task *child;
+	int c, err;
+
+	err = rstr_read_task(ctx, ct);
 	/* A corrupted image is reported as such, whatever failed first */
 	if (err && err != -EBADMSG && err != -EINTR && ckpt_read_drain(ctx))
 		err = ckpt_err(ctx, -EBADMSG,
 			       "the image is corrupted (its checksum does not match)");
-	if (err) {
-		ct->err = err;
-		force_sig(SIGKILL);
-		complete(&ctx->child_done);
-		return;
+	for (c = ct->first_child; !err && c >= 0; c = child->next_sibling) {
+		child = &ctx->tasks[c];
+		err = rstr_spawn(ctx, child);
+		if (!err && wait_for_completion_killable(&child->parked))
+			err = -EINTR;
+		if (!err)
+			err = child->err;
 	}
+	if (!err && !ckpt_task_zombie(ctx, ct))
+		err = rstr_finish_task(ctx, ct);
+	return err;
+}
 
+/* Released to die: reap the processes it created first */
+static void rstr_reap_children(struct ckpt_ctx *ctx, struct ckpt_task *ct)
+{
+	struct ckpt_task *child;
+	int c;
+
+	for (c = ct->first_child; c >= 0; c = child->next_sibling) {
+		child = &ctx->tasks[c];
+		if (child->vpid > 0 &&
+		    !(ctx->tree[c].flags & CKPT_TREE_THREAD))
+			kernel_wait4(child->vpid, NULL, __WALL, NULL);
+	}
+}
+
+/* The restored task, on its way to user space for the first time */
+static void rstr_task_work(struct callback_head *work)
+{
+	struct ckpt_task *ct = container_of(work, struct ckpt_task, work);
+	struct ckpt_ctx *ctx = ct->ctx;
+	enum ckpt_release how;
+	int err = -EINTR;
+	u32 code;
+
+	smp_mb();	/* pairs with rstr_abort() */
+	if (!READ_ONCE(ctx->abort) && !fatal_signal_pending(current) &&
+	    !(current->flags & PF_EXITING))
+		err = rstr_restore_subtree(ctx, ct);
+	ct->err = err;
 	ct->state = CKPT_T_PARKED;
-	complete(&ctx->child_done);
+	if (!err && ckpt_task_zombie(ctx, ct)) {
+		/* Exits now; its exit signal is set once the tree is whole */
+		code = ct->rec.exit_code;
+		complete(&ct->parked);
+		rstr_task_gone(ctx);
+		do_exit(code);
+	}
+	complete(&ct->parked);
+
 	wait_event_killable(ctx->release_wq,
 			    READ_ONCE(ctx->release) != CKPT_HOLD);
 	how = READ_ONCE(ctx->release);
+	if (how != CKPT_RESUME)
+		rstr_reap_children(ctx, ct);
 	/* The restarter may free @ct and @ctx from here on */
-	complete(&ct->left);
+	rstr_task_gone(ctx);
 	if (how != CKPT_RESUME)
 		force_sig(SIGKILL);
 }
 
-static int rstr_child_fn(void *arg)
+static int rstr_task_fn(void *arg)
 {
-	struct ckpt_ctx *ctx = arg;
-	struct ckpt_task *ct = &ctx->tasks[0];
+	struct ckpt_task *ct = arg;
 
-	ct->task = get_task_struct(current);
-	init_task_work(&ct->work, rstr_child_work);
+	WRITE_ONCE(ct->task, get_task_struct(current));
+	init_task_work(&ct->work, rstr_task_work);
 	if (task_work_add(current, &ct->work, TWA_RESUME)) {
-		ct->err = -ESRCH;
+		/* Cannot happen to a new task; fail like a killed one */
 		force_sig(SIGKILL);
-		complete(&ctx->child_done);
+		rstr_task_work(&ct->work);
 	}
 	/* Returns to user space through the task_work: see above */
 	return 0;
 }
 
-static pid_t rstr_spawn(struct ckpt_ctx *ctx)
+static unsigned long rstr_clone_flags(u32 flags)
 {
-	pid_t set_tid = ctx->tree[0].pid;
+	unsigned long clone = CLONE_UNTRACED;
+
+	if (flags & CKPT_TREE_THREAD)
+		clone |= CLONE_THREAD;
+	if (flags & CKPT_TREE_SHARE_VM)
+		clone |= CLONE_VM;
+	if (flags & CKPT_TREE_SHARE_FILES)
+		clone |= CLONE_FILES;
+	if (flags & CKPT_TREE_SHARE_FS)
+		clone |= CLONE_FS;
+	if (flags & CKPT_TREE_SHARE_SIGHAND)
+		clone |= CLONE_SIGHAND;
+	return clone;
+}
+
+static int rstr_spawn_error(struct ckpt_ctx *ctx, pid_t set_tid, long err)
+{
+	if (err == -EEXIST)
+		return ckpt_err(ctx, -EBUSY, "pid %d is in use", set_tid);
+	if (err == -EPERM && !set_tid)
+		return ckpt_err(ctx, -EPERM,
+				"a new pid namespace needs CAP_SYS_ADMIN");
+	if (err == -EPERM)
+		return ckpt_err(ctx, -EPERM,
+				"restoring pid %d needs CAP_CHECKPOINT_RESTORE",
+				set_tid);
+	return ckpt_err(ctx, err, "creating pid %d failed: error %ld",
+			set_tid, err);
+}
+
+/* Create the task of @ct, with its pid, as a child of the current task */
+static int rstr_spawn(struct ckpt_ctx *ctx, struct ckpt_task *ct)
+{
+	const struct ckpt_tree_entry *e = &ctx->tree[ct->idx];
+	pid_t set_tid = e->pid;
 	struct kernel_clone_args args = {
-		.flags = CLONE_UNTRACED,
-		.exit_signal = 0,	/* set once the task is complete */
-		.fn = rstr_child_fn,
-		.fn_arg = ctx,
+		.flags = rstr_clone_flags(e->flags),
+		.exit_signal = 0,	/* set once the tree is complete */
+		.fn = rstr_task_fn,
+		.fn_arg = ct,
 		.set_tid = &set_tid,
 		.set_tid_size = 1,
 	};
 	pid_t pid;
 
-	if (ctx->flags & RSTR_PIDNS) {
+	ct->ctx = ctx;
+	init_completion(&ct->parked);
+	init_completion(&ct->left);
+	if (!ct->idx && (ctx->flags & RSTR_PIDNS)) {
 		args.flags |= CLONE_NEWPID;
 		args.set_tid = NULL;
 		args.set_tid_size = 0;
+		set_tid = 0;
 	}
+	atomic_inc(&ctx->nr_live);
 	pid = kernel_clone(&args);
-	if (pid == -EEXIST)
-		return ckpt_err(ctx, -EBUSY, "pid %d is in use", set_tid);
-	if (pid == -EPERM && (ctx->flags & RSTR_PIDNS))
-		return ckpt_err(ctx, -EPERM,
-				"a new pid namespace needs CAP_SYS_ADMIN");
-	if (pid == -EPERM)
-		return ckpt_err(ctx, -EPERM,
-				"restoring pid %d needs CAP_CHECKPOINT_RESTORE",
-				set_tid);
-	if (pid < 0)
-		return ckpt_err(ctx, pid, "creating pid %d failed: error %d",
-				set_tid, pid);
-	return pid;
+	if (pid < 0) {
+		rstr_task_gone(ctx);
+		return rstr_spawn_error(ctx, set_tid ?: e->pid, pid);
+	}
+	ct->vpid = pid;
+	return 0;
 }
 
 /* Wait until the parked task is off the CPU, so its registers can be set */
@@ -189,18 +241,97 @@ static int rstr_wait_parked(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 		schedule_timeout_uninterruptible(1);
 	}
 	return ckpt_err(ctx, -ESRCH, "restored task %d died before it ran",
-			task_pid_vnr(ct->task));
+			ctx->tree[ct->idx].pid);
 }
 
-static void rstr_reap(pid_t pid)
+/* Wait until a restored zombie has exited */
+static int rstr_wait_zombie(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 {
-	kernel_wait4(pid, NULL, __WALL, NULL);
+	int i;
+
+	for (i = 0; i < 10 * HZ; i++) {
+		if (READ_ONCE(ct->task->exit_state))
+			return 0;
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		schedule_timeout_uninterruptible(1);
+	}
+	return ckpt_err(ctx, -ETIMEDOUT, "restored zombie %d did not exit",
+			ctx->tree[ct->idx].pid);
+}
+
+/* Every task is rebuilt and parked: set registers and exit signals */
+static int rstr_complete_tree(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < ctx->nr_tasks; i++) {
+		struct ckpt_task *ct = &ctx->tasks[i];
+
+		if (ckpt_task_zombie(ctx, ct)) {
+			ret = rstr_wait_zombie(ctx, ct);
+		} else {
+			ret = rstr_wait_parked(ctx, ct);
+			if (!ret)
+				ret = rstr_arch_apply_cpu(ctx, ct->task, &ct->cpu);
+		}
+	}
+	if (ret)
+		return ret;
+	write_lock_irq(&tasklist_lock);
+	for (i = 0; i < ctx->nr_tasks; i++)
+		if (!(ctx->tree[i].flags & CKPT_TREE_THREAD))
+			ctx->tasks[i].task->exit_signal =
+				ctx->tasks[i].rec.exit_signal;
+	write_unlock_irq(&tasklist_lock);
+	return 0;
+}
+
+/* The restarter is killed: stop every task, created or being created */
+static void rstr_abort(struct ckpt_ctx *ctx)
+{
+	struct task_struct *t;
+	unsigned int i;
+
+	WRITE_ONCE(ctx->abort, true);
+	smp_mb();	/* pairs with rstr_task_work() */
+	for (i = 0; i < ctx->nr_tasks; i++) {
+		t = READ_ONCE(ctx->tasks[i].task);
+		if (t)
+			send_sig(SIGKILL, t, 1);
+	}
+}
+
+/* Release the tasks and wait until none uses @ctx any more */
+static void rstr_release(struct ckpt_ctx *ctx, enum ckpt_release how)
+{
+	WRITE_ONCE(ctx->release, how);
+	wake_up_all(&ctx->release_wq);
+	if (!atomic_dec_and_test(&ctx->nr_live))
+		wait_for_completion(&ctx->all_left);
+}
+
+static void rstr_free_tasks(struct ckpt_ctx *ctx)
+{
+	unsigned int i;
+
+	for (i = 0; ctx->tasks && i < ctx->nr_tasks; i++) {
+		struct ckpt_task *ct = &ctx->tasks[i];
+
+		ckpt_arch_free_cpu(&ct->cpu);
+		if (ct->new_cred)
+			abort_creds(ct->new_cred);
+		if (ct->task)
+			put_task_struct(ct->task);
+	}
+	kvfree(ctx->tasks);
+	ctx->tasks = NULL;
 }
 
 static long do_restart(struct ckpt_ctx *ctx)
 {
-	struct ckpt_task *ct;
-	pid_t pid;
+	struct ckpt_task *root;
 	long ret;
 
 	ret = rstr_read_header(ctx);
@@ -208,51 +339,30 @@ static long do_restart(struct ckpt_ctx *ctx)
 		ret = rstr_read_tree(ctx);
 	if (ret)
 		return ret;
-	ctx->tasks = kcalloc(1, sizeof(*ctx->tasks), GFP_KERNEL);
-	if (!ctx->tasks)
-		return -ENOMEM;
-	ctx->nr_tasks = 1;
-	ct = &ctx->tasks[0];
-	ct->ctx = ctx;
-	init_completion(&ct->left);
+	root = &ctx->tasks[0];
+	atomic_set(&ctx->nr_live, 1);	/* the restarter's */
+	init_completion(&ctx->all_left);
 
-	pid = rstr_spawn(ctx);
-	if (pid < 0)
-		return pid;
-	ret = wait_for_completion_killable(&ctx->child_done);
+	ret = rstr_spawn(ctx, root);
 	if (ret) {
-		/* We are being killed: so is the task (it never ran) */
-		rcu_read_lock();
-		kill_pid(find_vpid(pid), SIGKILL, 1);
-		rcu_read_unlock();
-		wait_for_completion(&ctx->child_done);
-		if (ct->state == CKPT_T_PARKED)
-			ckpt_thaw_tasks(ctx, CKPT_RELEASE_KILL);
+		rstr_release(ctx, CKPT_RELEASE_KILL);
+		return ret;
+	}
+	if (wait_for_completion_killable(&root->parked)) {
+		rstr_abort(ctx);
+		wait_for_completion(&root->parked);
 		ret = -EINTR;
-		goto out;
+	} else {
+		ret = root->err;
 	}
-	if (ct->err) {
-		ret = ct->err;
-		rstr_reap(pid);
-		goto out;
-	}
-
-	ret = rstr_wait_parked(ctx, ct);
 	if (!ret)
-		ret = rstr_arch_apply_cpu(ctx, ct->task, &ct->cpu);
-	if (!ret) {
-		write_lock_irq(&tasklist_lock);
-		ct->task->exit_signal = ctx->task_rec.exit_signal;
-		write_unlock_irq(&tasklist_lock);
-	}
-	ckpt_thaw_tasks(ctx, ret ? CKPT_RELEASE_KILL : CKPT_RESUME);
+		ret = ckpt_read_trailer(ctx);
+	if (!ret)
+		ret = rstr_complete_tree(ctx);
+	rstr_release(ctx, ret ? CKPT_RELEASE_KILL : CKPT_RESUME);
 	if (ret)
-		rstr_reap(pid);
-out:
-	ckpt_arch_free_cpu(&ct->cpu);
-	if (ct->task)
-		put_task_struct(ct->task);
-	return ret ?: pid;
+		kernel_wait4(root->vpid, NULL, __WALL, NULL);
+	return ret ?: root->vpid;
 }
 
 /**
@@ -288,7 +398,7 @@ SYSCALL_DEFINE4(restart, pid_t, pid, int, fd, unsigned long, flags,
 	}
 	ret = do_restart(ctx);
 out:
-	kfree(ctx->tasks);
+	rstr_free_tasks(ctx);
 	ckpt_ctx_free(ctx);
 	return ret;
 }

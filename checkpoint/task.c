@@ -28,51 +28,140 @@
 #include <linux/restart_block.h>
 #include <linux/rseq.h>
 
-/* Put a task's shared objects in the hash; *new says which are new */
-static int ckpt_task_refs(struct ckpt_ctx *ctx, struct task_struct *t,
-			  struct ckpt_hdr_task *h, bool new[4])
+static const enum ckpt_obj_type ckpt_tobj_types[CKPT_TOBJ_MAX] = {
+	CKPT_OBJ_MM, CKPT_OBJ_FILES, CKPT_OBJ_FS, CKPT_OBJ_SIGHAND,
+};
+
+static const char * const ckpt_tobj_names[CKPT_TOBJ_MAX] = {
+	"memory", "fd table", "cwd and root", "signal handlers",
+};
+
+/* The first task of the tree that uses @obj */
+static pid_t ckpt_obj_first_user(struct ckpt_ctx *ctx, int k, void *obj)
 {
-	void *objs[4];
-	static const enum ckpt_obj_type types[4] = {
-		CKPT_OBJ_MM, CKPT_OBJ_FILES, CKPT_OBJ_FS, CKPT_OBJ_SIGHAND,
-	};
-	u32 *refs[4] = { &h->mm_ref, &h->files_ref, &h->fs_ref,
-			 &h->sighand_ref };
-	int i, ret;
+	unsigned int i;
+
+	for (i = 0; i < ctx->nr_tasks; i++)
+		if (ctx->tasks[i].objs[k] == obj)
+			return ctx->tree[i].pid;
+	return 0;
+}
+
+/**
+ * ckpt_task_refs - put a parked task's shared objects in the object hash
+ * @ctx: the checkpoint context
+ * @ct: the task; the tasks before it in the tree are done
+ *
+ * An object already in the hash must be the one of the task's creator:
+ * it is then shared at restart through a clone flag, which is recorded
+ * in the task's tree entry.
+ *
+ * Return: 0, -EOPNOTSUPP for sharing that cannot be restored, or -errno.
+ */
+int ckpt_task_refs(struct ckpt_ctx *ctx, struct ckpt_task *ct)
+{
+	struct ckpt_task *c = ct->creator >= 0 ? &ctx->tasks[ct->creator] : NULL;
+	struct task_struct *t = ct->task;
+	int k, ret;
 
 	/* The task is parked: these do not change under us */
 	task_lock(t);
-	objs[0] = t->mm;
-	objs[1] = t->files;
-	objs[2] = t->fs;
-	objs[3] = t->sighand;
+	ct->objs[CKPT_TOBJ_MM] = t->mm;
+	ct->objs[CKPT_TOBJ_FILES] = t->files;
+	ct->objs[CKPT_TOBJ_FS] = t->fs;
+	ct->objs[CKPT_TOBJ_SIGHAND] = rcu_dereference_protected(t->sighand, 1);
 	task_unlock(t);
-	for (i = 0; i < 4; i++) {
-		if (!objs[i])
+	for (k = 0; k < CKPT_TOBJ_MAX; k++) {
+		if (!ct->objs[k])
 			return ckpt_err(ctx, -ESRCH, "pid %d is exiting",
 					task_pid_vnr(t));
-		ret = ckpt_obj_lookup_add(ctx, objs[i], types[i], refs[i]);
+		ret = ckpt_obj_lookup_add(ctx, ct->objs[k], ckpt_tobj_types[k],
+					  &ct->refs[k]);
 		if (ret < 0)
 			return ret;
-		new[i] = ret;
+		if (ret) {
+			ct->new_objs |= BIT(k);
+			continue;
+		}
+		if (!c || c->objs[k] != ct->objs[k])
+			return ckpt_err(ctx, -EOPNOTSUPP,
+					"pid %d shares its %s with pid %d, which is not its parent or thread group leader: not supported",
+					task_pid_vnr(t), ckpt_tobj_names[k],
+					ckpt_obj_first_user(ctx, k, ct->objs[k]));
+		ctx->tree[ct->idx].flags |= CKPT_TREE_SHARE_VM << k;
 	}
 	return 0;
 }
 
-static int ckpt_write_task_rec(struct ckpt_ctx *ctx, struct ckpt_task *ct,
-			       bool new[4])
+/* References held on a parked task's object by its users */
+static int ckpt_obj_users(int k, void *obj)
+{
+	struct fs_struct *fs = obj;
+	int n;
+
+	switch (k) {
+	case CKPT_TOBJ_MM:
+		return atomic_read(&((struct mm_struct *)obj)->mm_users);
+	case CKPT_TOBJ_FILES:
+		return atomic_read(&((struct files_struct *)obj)->count);
+	case CKPT_TOBJ_FS:
+		spin_lock(&fs->lock);
+		n = fs->users;
+		spin_unlock(&fs->lock);
+		return n;
+	default:
+		return refcount_read(&((struct sighand_struct *)obj)->count);
+	}
+}
+
+/**
+ * ckpt_check_sharing - refuse objects shared with tasks outside the tree
+ * @ctx: the checkpoint context, every task's objects in the hash
+ *
+ * Return: 0 or -EOPNOTSUPP naming the task and the object.
+ */
+int ckpt_check_sharing(struct ckpt_ctx *ctx)
+{
+	unsigned int i, j;
+	int k, n;
+
+	for (i = 0; i < ctx->nr_tasks; i++) {
+		struct ckpt_task *ct = &ctx->tasks[i];
+
+		for (k = 0; k < CKPT_TOBJ_MAX; k++) {
+			if (!(ct->new_objs & BIT(k)))
+				continue;
+			for (j = i, n = 0; j < ctx->nr_tasks; j++)
+				n += ctx->tasks[j].objs[k] == ct->objs[k];
+			if (ckpt_obj_users(k, ct->objs[k]) > n)
+				return ckpt_err(ctx, -EOPNOTSUPP,
+						"pid %d shares its %s with a task outside the tree: not supported",
+						ctx->tree[i].pid,
+						ckpt_tobj_names[k]);
+		}
+	}
+	return 0;
+}
+
+static int ckpt_write_task_rec(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 {
 	struct task_struct *t = ct->task;
 	struct ckpt_hdr_task h = {};
-	int ret;
 
 	h.pid = task_pid_vnr(t);
 	h.tgid = task_tgid_vnr(t);
 	h.flags = ct->state == CKPT_T_SELF ? CKPT_TASK_SELF : 0;
+	if (t->signal->is_child_subreaper)
+		h.flags |= CKPT_TASK_SUBREAPER;
 	h.personality = t->personality;
 	h.nice = task_nice(t);
 	h.exit_signal = t->exit_signal;
 	get_task_comm(h.comm, t);
+	if (ckpt_task_zombie(ctx, ct)) {
+		h.exit_code = READ_ONCE(t->exit_code);
+		return ckpt_write_obj(ctx, &h.h, CKPT_HDR_TASK, sizeof(h));
+	}
+	h.pdeath_signal = t->pdeath_signal;
 	if (t->robust_list) {
 		h.robust_list = (unsigned long)t->robust_list;
 		h.robust_list_len = sizeof(struct robust_list_head);
@@ -85,41 +174,43 @@ static int ckpt_write_task_rec(struct ckpt_ctx *ctx, struct ckpt_task *ct,
 		h.rseq_sig = t->rseq_sig;
 	}
 #endif
-	ret = ckpt_task_refs(ctx, t, &h, new);
-	if (ret)
-		return ret;
-	h.nr_files = ctx->nr_cfiles;
+	h.mm_ref = ct->refs[CKPT_TOBJ_MM];
+	h.files_ref = ct->refs[CKPT_TOBJ_FILES];
+	h.fs_ref = ct->refs[CKPT_TOBJ_FS];
+	h.sighand_ref = ct->refs[CKPT_TOBJ_SIGHAND];
+	/* The root's records carry every open file of the tree */
+	h.nr_files = ct->idx ? 0 : ctx->nr_cfiles;
 	return ckpt_write_obj(ctx, &h.h, CKPT_HDR_TASK, sizeof(h));
 }
 
 /**
- * ckpt_write_task - write the records of one parked task
+ * ckpt_write_task - write the records of one task
  * @ctx: the checkpoint context
- * @ct: the task, parked, its objects already collected
+ * @ct: the task, parked (or a zombie), its objects collected
  *
  * Return: 0 or -errno.
  */
 int ckpt_write_task(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 {
 	struct task_struct *t = ct->task;
-	bool new[4];
 	unsigned int i;
 	int ret;
 
-	ret = ckpt_write_task_rec(ctx, ct, new);
-	if (!ret)
-		ret = ckpt_write_creds(ctx, t);
-	for (i = 0; !ret && i < ctx->nr_cfiles; i++)
+	ret = ckpt_write_task_rec(ctx, ct);
+	if (ret || ckpt_task_zombie(ctx, ct))
+		return ret;
+	ret = ckpt_write_creds(ctx, t);
+	for (i = 0; !ret && !ct->idx && i < ctx->nr_cfiles; i++)
 		ret = ckpt_write_file(ctx, ctx->cfiles[i],
 				      ckpt_obj_lookup(ctx, ctx->cfiles[i],
 						      CKPT_OBJ_FILE));
-	if (!ret && new[0])
+	if (!ret && ct->new_objs & BIT(CKPT_TOBJ_MM))
 		ret = ckpt_write_mm(ctx, t);
-	if (!ret && new[2])
+	if (!ret && ct->new_objs & BIT(CKPT_TOBJ_FS))
 		ret = ckpt_write_fs(ctx, t);
-	if (!ret && new[1])
+	if (!ret && ct->new_objs & BIT(CKPT_TOBJ_FILES))
 		ret = ckpt_write_fdtable(ctx, t);
-	if (!ret && new[3])
+	if (!ret && ct->new_objs & BIT(CKPT_TOBJ_SIGHAND))
 		ret = ckpt_write_sighand(ctx, t);
 	if (!ret)
 		ret = ckpt_write_signal(ctx, ct);
@@ -137,15 +228,81 @@ static bool rstr_rseq_ok(const struct ckpt_hdr_task *h)
 	       h->rseq_len == 32;
 }
 
-static int rstr_check_task_rec(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
+/* A wait status: an exit code, or a signal with or without a core */
+static bool rstr_exit_code_ok(u32 code)
 {
-	const struct ckpt_tree_entry *e = &ctx->tree[0];
+	if (code & ~0xffffU)
+		return false;
+	if (code & 0x7f)
+		return !(code & 0xff00) && (code & 0x7f) <= _NSIG;
+	return !(code & 0x80);
+}
+
+/* The records of a zombie: its TASK record only, without objects */
+static int rstr_check_zombie_rec(struct ckpt_ctx *ctx,
+				 const struct ckpt_hdr_task *h)
+{
+	if (h->mm_ref || h->files_ref || h->fs_ref || h->sighand_ref ||
+	    h->nr_files || !rstr_exit_code_ok(h->exit_code))
+		return ckpt_err(ctx, -EBADMSG, "TASK %d: malformed zombie",
+				h->pid);
+	return 0;
+}
+
+/* Objects shared with the creator have its refs, the others are new */
+static int rstr_check_task_refs(struct ckpt_ctx *ctx, struct ckpt_task *ct,
+				const struct ckpt_hdr_task *h)
+{
+	const u32 refs[CKPT_TOBJ_MAX] = {
+		h->mm_ref, h->files_ref, h->fs_ref, h->sighand_ref,
+	};
+	const struct ckpt_hdr_task *c =
+		ct->creator >= 0 ? &ctx->tasks[ct->creator].rec : NULL;
+	u32 flags = ctx->tree[ct->idx].flags;
+	int k;
+
+	for (k = 0; k < CKPT_TOBJ_MAX; k++) {
+		const u32 crefs[CKPT_TOBJ_MAX] = {
+			c ? c->mm_ref : 0, c ? c->files_ref : 0,
+			c ? c->fs_ref : 0, c ? c->sighand_ref : 0,
+		};
+
+		if (!(flags & (CKPT_TREE_SHARE_VM << k))) {
+			if (rstr_obj_add(ctx, refs[k], ckpt_tobj_types[k], NULL))
+				return -EBADMSG;
+		} else if (!c || refs[k] != crefs[k]) {
+			return ckpt_err(ctx, -EBADMSG,
+					"TASK %d: does not share its %s with its creator",
+					h->pid, ckpt_tobj_names[k]);
+		}
+	}
+	return 0;
+}
+
+static int rstr_check_task_rec(struct ckpt_ctx *ctx, struct ckpt_task *ct,
+			       const struct ckpt_hdr_task *h)
+{
+	const struct ckpt_tree_entry *e = &ctx->tree[ct->idx];
+	bool thread = e->flags & CKPT_TREE_THREAD;
 
 	if (h->pid != e->pid || h->tgid != e->tgid)
 		return ckpt_err(ctx, -EBADMSG, "TASK %d does not match the tree",
 				h->pid);
-	if (h->flags & ~CKPT_TASK_SELF)
+	if (h->flags & ~(CKPT_TASK_SELF | CKPT_TASK_SUBREAPER))
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid flags", h->pid);
+	if (!memchr(h->comm, 0, sizeof(h->comm)))
+		return ckpt_err(ctx, -EBADMSG, "TASK %d: malformed comm", h->pid);
+	if (h->nice < MIN_NICE || h->nice > MAX_NICE)
+		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid nice %d",
+				h->pid, h->nice);
+	if (thread ? h->exit_signal != (u32)-1 : h->exit_signal > _NSIG)
+		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid exit signal %u",
+				h->pid, h->exit_signal);
+	if (h->personality == 0xffffffff)
+		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid personality",
+				h->pid);
+	if (e->flags & CKPT_TREE_ZOMBIE)
+		return rstr_check_zombie_rec(ctx, h);
 	if (h->robust_list >= TASK_SIZE_MAX || h->clear_child_tid >= TASK_SIZE_MAX ||
 	    h->robust_list_len != (h->robust_list ? sizeof(struct robust_list_head) : 0))
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid futex pointers",
@@ -153,27 +310,13 @@ static int rstr_check_task_rec(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
 	if (!rstr_rseq_ok(h))
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid rseq area",
 				h->pid);
-	if (!memchr(h->comm, 0, sizeof(h->comm)))
-		return ckpt_err(ctx, -EBADMSG, "TASK %d: malformed comm", h->pid);
-	if (h->nice < MIN_NICE || h->nice > MAX_NICE)
-		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid nice %d",
-				h->pid, h->nice);
-	if (h->exit_signal > _NSIG)
-		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid exit signal %u",
-				h->pid, h->exit_signal);
-	if (h->personality == 0xffffffff)
-		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid personality",
+	if (h->exit_code || !valid_signal(h->pdeath_signal))
+		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid exit fields",
 				h->pid);
 	if (h->nr_files > CKPT_MAX_FDS + CKPT_MAX_VMAS + 1)
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: %u files", h->pid,
 				h->nr_files);
-	/* One task: every object it uses is new */
-	if (rstr_obj_add(ctx, h->mm_ref, CKPT_OBJ_MM, NULL) ||
-	    rstr_obj_add(ctx, h->files_ref, CKPT_OBJ_FILES, NULL) ||
-	    rstr_obj_add(ctx, h->fs_ref, CKPT_OBJ_FS, NULL) ||
-	    rstr_obj_add(ctx, h->sighand_ref, CKPT_OBJ_SIGHAND, NULL))
-		return -EBADMSG;
-	return 0;
+	return rstr_check_task_refs(ctx, ct, h);
 }
 
 /* rseq: the new task inherited the restarter's registration */
@@ -215,52 +358,88 @@ static int rstr_apply_task(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
 	set_user_nice(current, h->nice);
 	set_personality(h->personality);
 	set_task_comm(current, h->comm);
+	current->pdeath_signal = h->pdeath_signal;
 	return 0;
+}
+
+static int rstr_read_task_objs(struct ckpt_ctx *ctx, struct ckpt_task *ct)
+{
+	u32 flags = ctx->tree[ct->idx].flags;
+	unsigned int i;
+	int ret;
+
+	ret = rstr_read_creds(ctx, ct);
+	for (i = 0; !ret && i < ct->rec.nr_files; i++)
+		ret = rstr_read_file(ctx);
+	if (!ret && !(flags & CKPT_TREE_SHARE_VM))
+		ret = rstr_read_mm(ctx);
+	if (!ret && !(flags & CKPT_TREE_SHARE_FS))
+		ret = rstr_read_fs(ctx);
+	if (!ret && !(flags & CKPT_TREE_SHARE_FILES))
+		ret = rstr_read_fdtable(ctx);
+	if (!ret && !(flags & CKPT_TREE_SHARE_SIGHAND))
+		ret = rstr_read_sighand(ctx);
+	if (!ret)
+		ret = rstr_read_signal(ctx);
+	if (!ret && !(flags & CKPT_TREE_SHARE_FILES))
+		ret = rstr_install_fds(ctx);
+	if (!ret)
+		ret = rstr_arch_read_cpu(ctx, &ct->cpu);
+	return ret;
 }
 
 /**
  * rstr_read_task - restore the current task from its records
  * @ctx: the restart context
+ * @ct: the current task
  *
- * Runs in the new task, before it ever returns to user space.  Reads the
- * task's records, rebuilds its state and verifies the image's trailer.
- * The CPU state is left in ctx->tasks[0].cpu for the restarter to apply.
+ * Runs in the new task, before it ever returns to user space: reads its
+ * records and rebuilds its state, except what rstr_finish_task() does
+ * once the tasks it creates exist.  The CPU state is left in @ct for the
+ * restarter to apply.
  *
  * Return: 0 or -errno.
  */
-int rstr_read_task(struct ckpt_ctx *ctx)
+int rstr_read_task(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 {
 	struct ckpt_hdr_task *h = &ctx->task_rec;
-	unsigned int i;
 	int ret;
 
+	ctx->cur = ct;
 	ret = ckpt_read_obj(ctx, CKPT_HDR_TASK, &h->h, sizeof(*h));
 	if (!ret)
-		ret = rstr_check_task_rec(ctx, h);
+		ret = rstr_check_task_rec(ctx, ct, h);
+	if (ret)
+		return ret;
+	ct->rec = *h;
+	if (!ckpt_task_zombie(ctx, ct))
+		ret = rstr_read_task_objs(ctx, ct);
+	ckpt_ctx_reset_task(ctx);
 	if (!ret)
-		ret = rstr_read_creds(ctx);
-	for (i = 0; !ret && i < h->nr_files; i++)
-		ret = rstr_read_file(ctx);
-	if (!ret)
-		ret = rstr_read_mm(ctx);
-	if (!ret)
-		ret = rstr_read_fs(ctx);
-	if (!ret)
-		ret = rstr_read_fdtable(ctx);
-	if (!ret)
-		ret = rstr_read_sighand(ctx);
-	if (!ret)
-		ret = rstr_read_signal(ctx);
-	if (!ret)
-		ret = rstr_install_fds(ctx);
-	if (!ret)
-		ret = rstr_arch_read_cpu(ctx, &ctx->tasks[0].cpu);
-	if (!ret)
-		ret = ckpt_read_trailer(ctx);
-	if (!ret)
-		ret = rstr_apply_task(ctx, h);
-	if (!ret)
-		ret = rstr_apply_creds(ctx);
+		ret = rstr_set_groups(ctx, ct);
+	if (!ret && h->flags & CKPT_TASK_SUBREAPER)
+		current->signal->is_child_subreaper = 1;
+	return ret;
+}
+
+/**
+ * rstr_finish_task - the last steps of a task's restore
+ * @ctx: the restart context
+ * @ct: the current task, the tasks it creates created
+ *
+ * Return: 0 or -errno.
+ */
+int rstr_finish_task(struct ckpt_ctx *ctx, struct ckpt_task *ct)
+{
+	int ret;
+
+	ctx->cur = ct;
+	ctx->task_rec = ct->rec;
+	ret = rstr_apply_task(ctx, &ct->rec);
+	if (!ret && ct->new_cred) {
+		ret = commit_creds(ct->new_cred);
+		ct->new_cred = NULL;
+	}
 	return ret;
 }
 
@@ -338,10 +517,6 @@ int ckpt_check_task_state(struct ckpt_ctx *ctx, struct task_struct *t)
 	read_unlock(&tasklist_lock);
 	if (tracing)
 		return ckpt_err(ctx, -EBUSY, "pid %d is tracing other tasks", pid);
-	if (t->mm && test_bit(MMF_MULTIPROCESS, &t->mm->flags))
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d shares its memory with another process: not supported yet",
-				pid);
 	if (ckpt_timers_armed(t))
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d has an interval timer, alarm or POSIX timer armed: not supported yet",

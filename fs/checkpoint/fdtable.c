@@ -71,12 +71,7 @@ int ckpt_collect_files(struct ckpt_ctx *ctx, struct task_struct *t)
 	task_unlock(t);
 	if (!files)
 		return ckpt_err(ctx, -ESRCH, "pid %d is exiting", task_pid_vnr(t));
-	if (atomic_read(&files->count) > 2)
-		ret = ckpt_err(ctx, -EOPNOTSUPP,
-			       "pid %d shares its fd table with another process",
-			       task_pid_vnr(t));
-	else
-		ret = ckpt_snapshot_fds(ctx, t, files);
+	ret = ckpt_snapshot_fds(ctx, t, files);
 	put_files_struct(files);
 
 	for (i = 0; !ret && i < ctx->nr_fds; i++) {

@@ -35,7 +35,7 @@ static int ckpt_fs_snapshot(struct ckpt_ctx *ctx, struct task_struct *t,
 			    char **root_s)
 {
 	struct path pwd, root;
-	int users, ret;
+	int ret;
 
 	task_lock(t);
 	if (!t->fs) {
@@ -45,17 +45,9 @@ static int ckpt_fs_snapshot(struct ckpt_ctx *ctx, struct task_struct *t,
 	get_fs_pwd(t->fs, &pwd);
 	get_fs_root(t->fs, &root);
 	h->umask = t->fs->umask;
-	users = t->fs->users;
 	task_unlock(t);
 
-	ret = 0;
-	if (users > 1)
-		ret = ckpt_err(ctx, -EOPNOTSUPP,
-			       "pid %d shares its cwd and root with another process",
-			       task_pid_vnr(t));
-	if (!ret)
-		ret = ckpt_fs_path(ctx, t, &pwd, buf, "working directory",
-				   cwd_s);
+	ret = ckpt_fs_path(ctx, t, &pwd, buf, "working directory", cwd_s);
 	if (!ret)
 		ret = ckpt_fs_path(ctx, t, &root, buf + CKPT_PATH_MAX,
 				   "root directory", root_s);

@@ -85,18 +85,38 @@ enum ckpt_task_state {
 	CKPT_T_SELF,		/* the caller itself: never parks */
 };
 
+/* The shared objects a TASK record refers to, in CKPT_TREE_SHARE_* order */
+enum ckpt_task_obj {
+	CKPT_TOBJ_MM,
+	CKPT_TOBJ_FILES,
+	CKPT_TOBJ_FS,
+	CKPT_TOBJ_SIGHAND,
+	CKPT_TOBJ_MAX
+};
+
 /**
  * struct ckpt_task - a task being checkpointed or restored
  * @ctx: the context
  * @task: the task (a reference is held)
  * @work: the task_work that parks it
- * @parked: completed when the task reached its park point
+ * @parked: completed when the task reached its park point (restart: when
+ *	it and every task it created are rebuilt, or failed)
  * @left: completed when the task left its park point
  * @state: enum ckpt_task_state
  * @cpu: its CPU state, saved when it parked
  * @blocked: its blocked signals, saved when it parked (not a temporary
  *	mask of sigsuspend() and the like, which are re-issued)
- * @err: error of the parked task (restart: of the whole restore)
+ * @err: error of the parked task (restart: of its subtree)
+ * @idx: its index in the tree
+ * @creator: index of the task that creates it at restart, -1 for the root
+ * @first_child: index of the first task it creates, or -1
+ * @next_sibling: index of the next task its creator creates, or -1
+ * @objs: checkpoint: its mm, fd table, fs and signal actions
+ * @refs: their object refs
+ * @new_objs: bit i set if objs[i] is first used by this task
+ * @vpid: restart: its pid as its creator sees it, once created
+ * @rec: restart: its TASK record
+ * @new_cred: restart: its credentials, committed last
  */
 struct ckpt_task {
 	struct ckpt_ctx *ctx;
@@ -108,6 +128,16 @@ struct ckpt_task {
 	struct ckpt_cpu cpu;
 	sigset_t blocked;
 	int err;
+	int idx;
+	int creator;
+	int first_child;
+	int next_sibling;
+	void *objs[CKPT_TOBJ_MAX];
+	u32 refs[CKPT_TOBJ_MAX];
+	unsigned int new_objs;
+	pid_t vpid;
+	struct ckpt_hdr_task rec;
+	struct cred *new_cred;
 };
 
 /* A restored fd waiting to be installed */
@@ -156,20 +186,23 @@ struct ckpt_ctx {
 	unsigned int nr_cvmas;
 	struct ckpt_task *tasks;
 	unsigned int nr_tasks;
+	struct ckpt_tree_entry *tree;	/* nr_tasks entries */
 	wait_queue_head_t release_wq;
 	enum ckpt_release release;
 
 	/* restart */
 	struct ckpt_hdr_header hdr;
-	struct ckpt_tree_entry *tree;
+	struct ckpt_task *cur;		/* the task reading its records */
+	atomic_t nr_live;		/* tasks (and restarter) using ctx */
+	struct completion all_left;	/* nr_live dropped to 0 */
+	bool abort;			/* the restarter gives up */
 	struct rstr_fd *fds;
 	unsigned int nr_fds;
 	struct rstr_vma *vmas;
 	unsigned int nr_vmas;
 	struct xarray stale_files;	/* refs of files changed since */
 	unsigned long last_page;	/* PAGES addresses must increase */
-	struct completion child_done;
-	struct ckpt_hdr_task task_rec;
+	struct ckpt_hdr_task task_rec;	/* of the task reading its records */
 	struct ckpt_hdr_creds creds_rec;
 	u32 *groups;
 };
@@ -177,6 +210,7 @@ struct ckpt_ctx {
 /* checkpoint/ctx.c */
 struct ckpt_ctx *ckpt_ctx_alloc(bool restart, unsigned long flags);
 void ckpt_ctx_free(struct ckpt_ctx *ctx);
+void ckpt_ctx_reset_task(struct ckpt_ctx *ctx);
 int ckpt_ctx_set_file(struct ckpt_ctx *ctx, int fd, int logfd);
 void ckpt_ctx_set_mem(struct ckpt_ctx *ctx, void *mem, size_t size);
 
@@ -217,15 +251,34 @@ void *rstr_obj_get(struct ckpt_ctx *ctx, u32 ref, enum ckpt_obj_type type);
 void ckpt_obj_release_all(struct ckpt_ctx *ctx);
 
 /* checkpoint/freeze.c */
-int ckpt_freeze_task(struct ckpt_ctx *ctx, struct ckpt_task *ct);
+int ckpt_freeze_start(struct ckpt_ctx *ctx, struct ckpt_task *ct);
+int ckpt_freeze_wait(struct ckpt_ctx *ctx, struct ckpt_task *ct);
 void ckpt_thaw_tasks(struct ckpt_ctx *ctx, enum ckpt_release how);
 
+/* checkpoint/tree.c */
+int ckpt_tree_collect(struct ckpt_ctx *ctx, struct task_struct *root);
+bool ckpt_tree_changed(struct ckpt_ctx *ctx, struct task_struct *root);
+void ckpt_tree_release(struct ckpt_ctx *ctx);
+int ckpt_tree_fill(struct ckpt_ctx *ctx);
+int ckpt_write_tree(struct ckpt_ctx *ctx);
+int rstr_read_tree(struct ckpt_ctx *ctx);
+int ckpt_tree_check_groups(struct ckpt_ctx *ctx);
+int rstr_set_groups(struct ckpt_ctx *ctx, struct ckpt_task *ct);
+
+static inline bool ckpt_task_zombie(const struct ckpt_ctx *ctx,
+				    const struct ckpt_task *ct)
+{
+	return ctx->tree[ct->idx].flags & CKPT_TREE_ZOMBIE;
+}
+
 /* checkpoint/task.c, creds.c, signal.c */
+int ckpt_task_refs(struct ckpt_ctx *ctx, struct ckpt_task *ct);
+int ckpt_check_sharing(struct ckpt_ctx *ctx);
 int ckpt_write_task(struct ckpt_ctx *ctx, struct ckpt_task *ct);
-int rstr_read_task(struct ckpt_ctx *ctx);
+int rstr_read_task(struct ckpt_ctx *ctx, struct ckpt_task *ct);
+int rstr_finish_task(struct ckpt_ctx *ctx, struct ckpt_task *ct);
 int ckpt_write_creds(struct ckpt_ctx *ctx, struct task_struct *t);
-int rstr_read_creds(struct ckpt_ctx *ctx);
-int rstr_apply_creds(struct ckpt_ctx *ctx);
+int rstr_read_creds(struct ckpt_ctx *ctx, struct ckpt_task *ct);
 int ckpt_write_sighand(struct ckpt_ctx *ctx, struct task_struct *t);
 int rstr_read_sighand(struct ckpt_ctx *ctx);
 int ckpt_write_signal(struct ckpt_ctx *ctx, struct ckpt_task *ct);

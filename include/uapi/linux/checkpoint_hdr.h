@@ -11,12 +11,13 @@
  * The format is versioned on its own (CKPT_VERSION), independently of the
  * kernel release that wrote it.
  *
- * Grammar of version 1 (one line per record, "*" repeats):
+ * Grammar of version 2 (one line per record, "*" repeats):
  *
  *   HEADER
  *   TREE                          nr_tasks entries follow inline
  *   per task, in tree order:
  *     TASK
+ *     for a zombie (CKPT_TREE_ZOMBIE), nothing more; otherwise:
  *     CREDS
  *     FILE *                      task.nr_files new open files
  *     MM  VMA * (mm.nr_vmas)  PAGES * (nr_pages > 0)  PAGES (nr_pages == 0)
@@ -29,6 +30,11 @@
  *     XSTATE
  *   TRAILER
  *
+ * The tree is in creation order: depth first, each task followed by the
+ * tasks it creates at restart (its threads, if it leads a thread group,
+ * and its child processes), each of these followed by its own.  A
+ * thread is created by its group leader, a process by its parent.
+ *
  * Shared kernel objects (mm, fd table, open file, ...) carry an object
  * reference ("ref"): a small positive integer, unique per object in the
  * image.  A later record naming the same ref shares the object.
@@ -39,7 +45,7 @@
 #include <linux/types.h>
 
 #define CKPT_MAGIC		"LNXCKPT"	/* 8 bytes with the NUL */
-#define CKPT_VERSION		1
+#define CKPT_VERSION		2
 #define CKPT_ALIGN		8
 #define CKPT_ARCH_X86_64	1
 
@@ -49,6 +55,7 @@
 #define CKPT_MAX_VMAS		65530
 #define CKPT_MAX_FDS		1048576
 #define CKPT_MAX_GROUPS		65536
+#define CKPT_MAX_TASKS		4096
 #define CKPT_NSIG		64
 #define CKPT_RLIM_NLIMITS	16
 #define CKPT_AUXV_WORDS		64
@@ -101,14 +108,23 @@ struct ckpt_hdr_header {
 	char __pad[6];
 };
 
-/* TREE: the tasks of the image, parents before children */
+/* TREE entry flags */
+#define CKPT_TREE_THREAD	0x01	/* not a group leader: its creator leads */
+#define CKPT_TREE_ZOMBIE	0x02	/* exited, not reaped: only TASK follows */
+#define CKPT_TREE_SHARE_VM	0x10	/* shares its creator's mm */
+#define CKPT_TREE_SHARE_FILES	0x20	/* ... its fd table */
+#define CKPT_TREE_SHARE_FS	0x40	/* ... its cwd, root and umask */
+#define CKPT_TREE_SHARE_SIGHAND	0x80	/* ... its signal actions */
+#define CKPT_TREE_FLAGS		0xf3
+
+/* TREE: the tasks of the image, in creation order (see above) */
 struct ckpt_tree_entry {
 	__s32 pid;		/* in the pid namespace of the checkpointer */
 	__s32 tgid;
-	__s32 ppid;		/* 0: the parent is outside the tree */
+	__s32 ppid;		/* pid of the parent thread; 0: outside the tree */
 	__s32 pgid;
 	__s32 sid;
-	__u32 flags;
+	__u32 flags;		/* CKPT_TREE_* */
 };
 
 struct ckpt_hdr_tree {
@@ -120,6 +136,7 @@ struct ckpt_hdr_tree {
 
 /* TASK flags */
 #define CKPT_TASK_SELF		0x1	/* checkpointed itself: resumes with 0 */
+#define CKPT_TASK_SUBREAPER	0x2	/* prctl(PR_SET_CHILD_SUBREAPER) */
 
 /* TASK: one task; object refs of the resources it uses */
 struct ckpt_hdr_task {
@@ -142,6 +159,8 @@ struct ckpt_hdr_task {
 	__u64 rseq;		/* rseq() registration, 0: none */
 	__u32 rseq_len;
 	__u32 rseq_sig;
+	__u32 exit_code;	/* a zombie's wait status */
+	__u32 pdeath_signal;	/* prctl(PR_SET_PDEATHSIG) */
 };
 
 /* CREDS: ids as seen from the checkpointer's user namespace */

@@ -36,7 +36,7 @@
 #include <dirent.h>
 #include <ftw.h>
 #include <limits.h>
-#include <pthread.h>
+#include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/prctl.h>
@@ -80,7 +80,7 @@ static uint32_t crc32_buf(uint32_t crc, const void *buf, size_t len)
 
 /* --- the child --- */
 
-enum { M_PLAIN, M_THREAD, M_CHILD, M_SHARED, M_MLOCK, M_SECCOMP };
+enum { M_PLAIN, M_SIBLINGS, M_SHARED, M_MLOCK, M_SECCOMP };
 
 struct err_arg {
 	const char *dir;
@@ -97,19 +97,6 @@ static unsigned char pat(int seed, long i)
 }
 
 static unsigned char bss_pat[3 * PAGE];
-static pthread_mutex_t thr_lock = PTHREAD_MUTEX_INITIALIZER;
-static pthread_cond_t thr_cond = PTHREAD_COND_INITIALIZER;
-static int thr_go;
-
-static void *thread_fn(void *arg)
-{
-	pthread_mutex_lock(&thr_lock);
-	while (!thr_go)
-		pthread_cond_wait(&thr_cond, &thr_lock);
-	pthread_mutex_unlock(&thr_lock);
-	return (void *)42L;
-}
-
 static long vm_locked_kb(void)
 {
 	char buf[4096], val[64];
@@ -127,10 +114,7 @@ static int err_child(void *arg)
 	struct sock_fprog prog = { 1, &allow };
 	unsigned char *map, *shared = NULL, buf[16];
 	char path[PATH_MAX];
-	pthread_t thr = 0;
-	sigset_t all, old;
 	pid_t gc = 0;
-	void *ret;
 	int fd, i, status;
 
 	if (ckpt_unmap_shared_anon() < 0)
@@ -153,23 +137,21 @@ static int err_child(void *arg)
 		bss_pat[i] = pat(3, i);
 
 	switch (ea->mode) {
-	case M_THREAD:
-		/* the thread blocks every signal: SIGUSR1 is for main */
-		sigfillset(&all);
-		pthread_sigmask(SIG_BLOCK, &all, &old);
-		if (pthread_create(&thr, NULL, thread_fn, NULL))
-			return 83;
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		break;
-	case M_CHILD:
-		gc = fork();
-		if (gc < 0)
-			return 84;
-		if (gc == 0) {
-			prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-			for (;;)
-				pause();
+	case M_SIBLINGS:
+		/* two children share an fd table that their parent left */
+		for (i = 0; i < 2; i++) {
+			gc = syscall(SYS_clone, CLONE_FILES | SIGCHLD, 0, NULL,
+				     NULL, 0);
+			if (gc < 0)
+				return 84;
+			if (gc == 0) {
+				prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+				for (;;)
+					pause();
+			}
 		}
+		if (unshare(CLONE_FILES))
+			return 84;
 		break;
 	case M_SHARED:
 		shared = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
@@ -198,15 +180,7 @@ static int err_child(void *arg)
 	for (i = 0; i < (int)sizeof(bss_pat); i++)
 		CKPT_CHILD_CHECK(4, bss_pat[i] == pat(3, i));
 	switch (ea->mode) {
-	case M_THREAD:
-		pthread_mutex_lock(&thr_lock);
-		thr_go = 1;
-		pthread_cond_signal(&thr_cond);
-		pthread_mutex_unlock(&thr_lock);
-		CKPT_CHILD_CHECK(5, !pthread_join(thr, &ret) &&
-				    ret == (void *)42L);
-		break;
-	case M_CHILD:
+	case M_SIBLINGS:
 		CKPT_CHILD_CHECK(6, waitpid(gc, &status, WNOHANG) == 0);
 		CKPT_CHILD_CHECK(7, !kill(gc, SIGKILL));
 		CKPT_CHILD_CHECK(8, waitpid(gc, &status, 0) == gc &&
@@ -2032,12 +2006,8 @@ FIXTURE_VARIANT(unsup) {
 	const char *what;	/* in the kernel's message */
 };
 
-FIXTURE_VARIANT_ADD(unsup, thread) {
-	.mode = M_THREAD, .what = "thread",
-};
-
-FIXTURE_VARIANT_ADD(unsup, child) {
-	.mode = M_CHILD, .what = "child",
+FIXTURE_VARIANT_ADD(unsup, siblings_share_fds) {
+	.mode = M_SIBLINGS, .what = "fd table",
 };
 
 FIXTURE_VARIANT_ADD(unsup, shared_anon) {
@@ -2096,11 +2066,9 @@ TEST_F_TIMEOUT(unsup, checkpoint, 120)
 
 	ASSERT_LT(0, spawn_ready(_metadata, cx, variant->mode));
 	pid = cx->pid;
-	n = tasks_of(pid, variant->mode == M_CHILD, others, 8);
-	if (variant->mode == M_THREAD)
+	n = tasks_of(pid, variant->mode == M_SIBLINGS, others, 8);
+	if (variant->mode == M_SIBLINGS)
 		ASSERT_EQ(2, n);
-	if (variant->mode == M_CHILD)
-		ASSERT_EQ(1, n);
 
 	for (i = 0; i < ARRAY_SIZE(flags); i++) {
 		ret = ckpt_checkpoint(pid, flags[i], &imgfd, klog,
