@@ -31,6 +31,7 @@ static const char * const ckpt_rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_CPU] = "CPU",
 	[CKPT_HDR_XSTATE] = "XSTATE",
 	[CKPT_HDR_TRAILER] = "TRAILER",
+	[CKPT_HDR_SIGPENDING] = "SIGPENDING",
 };
 
 /**

@@ -320,6 +320,8 @@ static void rstr_free_tasks(struct ckpt_ctx *ctx)
 		struct ckpt_task *ct = &ctx->tasks[i];
 
 		ckpt_arch_free_cpu(&ct->cpu);
+		kvfree(ct->sigq[0]);
+		kvfree(ct->sigq[1]);
 		if (ct->new_cred)
 			abort_creds(ct->new_cred);
 		if (ct->task)

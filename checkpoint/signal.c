@@ -11,36 +11,136 @@
 #include <linux/signal_types.h>
 #include <linux/slab.h>
 
+/* Would @sig, pending and not blocked, kill the task as it resumes? */
+static bool ckpt_sig_kills(struct task_struct *t, int sig)
+{
+	void __user *handler = t->sighand->action[sig - 1].sa.sa_handler;
+
+	if (sig == SIGKILL)
+		return true;
+	return handler == SIG_DFL && !sig_kernel_ignore(sig) &&
+	       !sig_kernel_stop(sig);
+}
+
 /**
- * ckpt_check_signals - refuse a task with pending signals
+ * ckpt_check_signals - refuse a task that a pending signal kills
  * @ctx: the checkpoint context
  * @t: the parked task
  *
- * Pending signals are not saved yet.  A pending unblocked signal is
- * transient (it is delivered as soon as the task runs): -EAGAIN.  A
- * pending blocked one is state: -EOPNOTSUPP.
+ * Pending signals are saved, but one that kills the task as soon as it
+ * resumes would kill it during the restart: -EAGAIN, the task is dying.
  *
- * Return: 0 or -errno.
+ * Return: 0 or -EAGAIN.
  */
 int ckpt_check_signals(struct ckpt_ctx *ctx, struct task_struct *t)
 {
-	unsigned long pending, blocked, flags;
+	unsigned long flags;
+	sigset_t pending;
+	int sig, dying = 0;
 
 	if (!lock_task_sighand(t, &flags))
 		return ckpt_err(ctx, -ESRCH, "pid %d exited", task_pid_vnr(t));
-	pending = t->pending.signal.sig[0] |
-		  t->signal->shared_pending.signal.sig[0];
-	blocked = t->blocked.sig[0];
+	sigorsets(&pending, &t->pending.signal,
+		  &t->signal->shared_pending.signal);
+	for (sig = 1; sig <= _NSIG && !dying; sig++)
+		if (sigismember(&pending, sig) &&
+		    !sigismember(&t->blocked, sig) && ckpt_sig_kills(t, sig))
+			dying = sig;
 	unlock_task_sighand(t, &flags);
-	if (!pending)
-		return 0;
-	if (pending & blocked)
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d has pending blocked signals (mask %#lx): not supported yet",
-				task_pid_vnr(t), pending & blocked);
-	return ckpt_err(ctx, -EAGAIN,
-			"pid %d has pending signals (mask %#lx): try again",
-			task_pid_vnr(t), pending);
+	if (dying)
+		return ckpt_err(ctx, -EAGAIN,
+				"pid %d is being killed by signal %d: try again",
+				task_pid_vnr(t), dying);
+	return 0;
+}
+
+static void ckpt_fill_siginfo(struct ckpt_siginfo *e,
+			      const kernel_siginfo_t *info)
+{
+	BUILD_BUG_ON(sizeof(info->_sifields) != sizeof(e->fields));
+	e->signo = info->si_signo;
+	e->err = info->si_errno;
+	e->code = info->si_code;
+	e->reserved = 0;
+	memcpy(e->fields, &info->_sifields, sizeof(e->fields));
+}
+
+/*
+ * Copy a queue into @out (room for @max), siglock held.  A pending signal
+ * without a queue entry gets the siginfo that dequeueing it would give.
+ * Returns the number of signals pending.
+ */
+static unsigned int ckpt_snapshot_queue(struct sigpending *p,
+					struct ckpt_siginfo *out,
+					unsigned int max)
+{
+	kernel_siginfo_t info;
+	struct sigqueue *q;
+	unsigned int n = 0;
+	sigset_t queued;
+	int sig;
+
+	sigemptyset(&queued);
+	list_for_each_entry(q, &p->list, list) {
+		if (n < max)
+			ckpt_fill_siginfo(&out[n], &q->info);
+		sigaddset(&queued, q->info.si_signo);
+		n++;
+	}
+	for (sig = 1; sig <= _NSIG; sig++) {
+		if (!sigismember(&p->signal, sig) || sigismember(&queued, sig))
+			continue;
+		if (n < max) {
+			clear_siginfo(&info);
+			info.si_signo = sig;
+			info.si_code = SI_USER;
+			ckpt_fill_siginfo(&out[n], &info);
+		}
+		n++;
+	}
+	return n;
+}
+
+static int ckpt_write_sigpending(struct ckpt_ctx *ctx, struct task_struct *t,
+				 bool shared)
+{
+	struct ckpt_hdr_sigpending h = {};
+	struct ckpt_siginfo *info = NULL;
+	unsigned int n = 0, max = 0;
+	unsigned long flags;
+	int ret;
+
+	for (;;) {
+		if (!lock_task_sighand(t, &flags)) {
+			ret = ckpt_err(ctx, -ESRCH, "pid %d exited",
+				       task_pid_vnr(t));
+			goto out;
+		}
+		n = ckpt_snapshot_queue(shared ? &t->signal->shared_pending :
+					&t->pending, info, max);
+		unlock_task_sighand(t, &flags);
+		if (n <= max)
+			break;
+		if (n > CKPT_MAX_SIGPENDING) {
+			ret = ckpt_err(ctx, -EOPNOTSUPP,
+				       "pid %d has %u pending signals (at most %d are saved)",
+				       task_pid_vnr(t), n, CKPT_MAX_SIGPENDING);
+			goto out;
+		}
+		/* Signals sent from outside meanwhile: room for a few more */
+		kvfree(info);
+		max = n + 8;
+		info = kvmalloc_array(max, sizeof(*info), GFP_KERNEL);
+		if (!info)
+			return -ENOMEM;
+	}
+	h.shared = shared;
+	h.nr = n;
+	ret = ckpt_write_obj_payload(ctx, &h.h, CKPT_HDR_SIGPENDING, sizeof(h),
+				     info, n * sizeof(*info));
+out:
+	kvfree(info);
+	return ret;
 }
 
 /**
@@ -129,9 +229,11 @@ int rstr_read_sighand(struct ckpt_ctx *ctx)
 }
 
 /**
- * ckpt_write_signal - write the SIGNAL record: masks, altstack, rlimits
+ * ckpt_write_signal - write the SIGNAL and SIGPENDING records
  * @ctx: the checkpoint context
  * @ct: the task, its blocked mask saved when it parked
+ *
+ * The SIGNAL record holds the masks, the altstack and the rlimits.
  *
  * Return: 0 or -errno.
  */
@@ -139,7 +241,7 @@ int ckpt_write_signal(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 {
 	struct task_struct *t = ct->task;
 	struct ckpt_hdr_signal h = {};
-	int i;
+	int i, ret;
 
 	BUILD_BUG_ON(RLIM_NLIMITS != CKPT_RLIM_NLIMITS);
 	h.blocked = ct->blocked.sig[0];
@@ -153,7 +255,12 @@ int ckpt_write_signal(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 		h.rlim[i].max = t->signal->rlim[i].rlim_max;
 	}
 	task_unlock(t->group_leader);
-	return ckpt_write_obj(ctx, &h.h, CKPT_HDR_SIGNAL, sizeof(h));
+	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_SIGNAL, sizeof(h));
+	if (!ret)
+		ret = ckpt_write_sigpending(ctx, t, false);
+	if (!ret && thread_group_leader(t))
+		ret = ckpt_write_sigpending(ctx, t, true);
+	return ret;
 }
 
 static int rstr_set_altstack(struct ckpt_ctx *ctx,
@@ -192,8 +299,99 @@ static int rstr_set_rlimits(struct ckpt_ctx *ctx,
 	return 0;
 }
 
+static int rstr_queue_signal(struct ckpt_ctx *ctx,
+			     const struct ckpt_siginfo *e, bool shared)
+{
+	kernel_siginfo_t info;
+	int ret;
+
+	clear_siginfo(&info);
+	info.si_signo = e->signo;
+	info.si_errno = e->err;
+	info.si_code = e->code;
+	memcpy(&info._sifields, e->fields, sizeof(e->fields));
+	/* As if the task queued it to itself, which any task may do */
+	spin_lock_irq(&current->sighand->siglock);
+	ret = send_signal_locked(e->signo, &info, current,
+				 shared ? PIDTYPE_TGID : PIDTYPE_PID);
+	spin_unlock_irq(&current->sighand->siglock);
+	if (ret)
+		return ckpt_err(ctx, ret,
+				"pid %d: queueing signal %d failed: error %d",
+				ctx->task_rec.pid, e->signo, ret);
+	return 0;
+}
+
+static int rstr_check_sigpending(struct ckpt_ctx *ctx,
+				 const struct ckpt_hdr_sigpending *h,
+				 const struct ckpt_siginfo *info, size_t plen,
+				 bool shared)
+{
+	unsigned int i;
+
+	if (h->shared != shared || h->nr > CKPT_MAX_SIGPENDING ||
+	    plen != h->nr * sizeof(*info))
+		return ckpt_err(ctx, -EBADMSG, "malformed SIGPENDING record");
+	for (i = 0; i < h->nr; i++)
+		if (info[i].signo < 1 || info[i].signo > _NSIG ||
+		    info[i].reserved)
+			return ckpt_err(ctx, -EBADMSG,
+					"SIGPENDING: invalid signal %d",
+					info[i].signo);
+	return 0;
+}
+
+/* Read a SIGPENDING record into ct->sigq[@shared], queued later */
+static int rstr_read_sigpending(struct ckpt_ctx *ctx, struct ckpt_task *ct,
+				bool shared)
+{
+	const size_t max = CKPT_MAX_SIGPENDING * sizeof(struct ckpt_siginfo);
+	struct ckpt_hdr_sigpending h;
+	struct ckpt_siginfo *info;
+	size_t plen;
+	int ret;
+
+	info = kvmalloc(max, GFP_KERNEL);
+	if (!info)
+		return -ENOMEM;
+	ret = ckpt_read_obj_payload(ctx, CKPT_HDR_SIGPENDING, &h.h, sizeof(h),
+				    info, max, &plen);
+	if (!ret)
+		ret = rstr_check_sigpending(ctx, &h, info, plen, shared);
+	if (!ret && h.nr) {
+		ct->sigq[shared] = kvmalloc(plen, GFP_KERNEL);
+		if (ct->sigq[shared]) {
+			memcpy(ct->sigq[shared], info, plen);
+			ct->nr_sigq[shared] = h.nr;
+		} else {
+			ret = -ENOMEM;
+		}
+	}
+	kvfree(info);
+	return ret;
+}
+
 /**
- * rstr_read_signal - restore the blocked mask, altstack and rlimits
+ * rstr_queue_signals - queue the pending signals read earlier
+ * @ctx: the restart context
+ * @ct: the current task, the tasks it creates created (a task with a
+ *	pending signal cannot fork)
+ *
+ * Return: 0 or -errno.
+ */
+int rstr_queue_signals(struct ckpt_ctx *ctx, struct ckpt_task *ct)
+{
+	unsigned int i;
+	int k, ret = 0;
+
+	for (k = 0; k < 2; k++)
+		for (i = 0; !ret && i < ct->nr_sigq[k]; i++)
+			ret = rstr_queue_signal(ctx, &ct->sigq[k][i], k);
+	return ret;
+}
+
+/**
+ * rstr_read_signal - restore masks, altstack, rlimits and pending signals
  * @ctx: the restart context
  *
  * Return: 0 or -errno.
@@ -218,5 +416,8 @@ int rstr_read_signal(struct ckpt_ctx *ctx)
 	blocked.sig[0] = h.blocked;
 	sigdelsetmask(&blocked, sigmask(SIGKILL) | sigmask(SIGSTOP));
 	set_current_blocked(&blocked);
-	return 0;
+	ret = rstr_read_sigpending(ctx, ctx->cur, false);
+	if (!ret && thread_group_leader(current))
+		ret = rstr_read_sigpending(ctx, ctx->cur, true);
+	return ret;
 }

@@ -436,6 +436,9 @@ int rstr_finish_task(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 	ctx->cur = ct;
 	ctx->task_rec = ct->rec;
 	ret = rstr_apply_task(ctx, &ct->rec);
+	/* Last but the credentials: the mask decides what is ignored */
+	if (!ret)
+		ret = rstr_queue_signals(ctx, ct);
 	if (!ret && ct->new_cred) {
 		ret = commit_creds(ct->new_cred);
 		ct->new_cred = NULL;

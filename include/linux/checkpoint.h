@@ -117,6 +117,8 @@ enum ckpt_task_obj {
  * @vpid: restart: its pid as its creator sees it, once created
  * @rec: restart: its TASK record
  * @new_cred: restart: its credentials, committed last
+ * @sigq: restart: its pending signals, own and shared, queued last
+ * @nr_sigq: their numbers
  */
 struct ckpt_task {
 	struct ckpt_ctx *ctx;
@@ -138,6 +140,8 @@ struct ckpt_task {
 	pid_t vpid;
 	struct ckpt_hdr_task rec;
 	struct cred *new_cred;
+	struct ckpt_siginfo *sigq[2];
+	unsigned int nr_sigq[2];
 };
 
 /* A restored fd waiting to be installed */
@@ -283,6 +287,7 @@ int ckpt_write_sighand(struct ckpt_ctx *ctx, struct task_struct *t);
 int rstr_read_sighand(struct ckpt_ctx *ctx);
 int ckpt_write_signal(struct ckpt_ctx *ctx, struct ckpt_task *ct);
 int rstr_read_signal(struct ckpt_ctx *ctx);
+int rstr_queue_signals(struct ckpt_ctx *ctx, struct ckpt_task *ct);
 int ckpt_check_signals(struct ckpt_ctx *ctx, struct task_struct *t);
 
 /* mm/checkpoint/ */

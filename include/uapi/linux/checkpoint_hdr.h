@@ -26,6 +26,8 @@
  *     FDTABLE  FD * (nr_fds)      only if task.files_ref is new
  *     SIGHAND                     only if task.sighand_ref is new
  *     SIGNAL
+ *     SIGPENDING                  the task's own pending signals
+ *     SIGPENDING                  the process's, for a group leader only
  *     CPU
  *     XSTATE
  *   TRAILER
@@ -56,6 +58,7 @@
 #define CKPT_MAX_FDS		1048576
 #define CKPT_MAX_GROUPS		65536
 #define CKPT_MAX_TASKS		4096
+#define CKPT_MAX_SIGPENDING	4096	/* per queue */
 #define CKPT_NSIG		64
 #define CKPT_RLIM_NLIMITS	16
 #define CKPT_AUXV_WORDS		64
@@ -77,6 +80,7 @@ enum ckpt_rec_type {
 	CKPT_HDR_CPU,
 	CKPT_HDR_XSTATE,
 	CKPT_HDR_TRAILER,
+	CKPT_HDR_SIGPENDING,
 	CKPT_HDR_MAX
 };
 
@@ -326,6 +330,23 @@ struct ckpt_hdr_signal {
 	__u32 sas_ss_flags;
 	__u32 nr_rlimits;	/* CKPT_RLIM_NLIMITS */
 	struct ckpt_rlimit rlim[CKPT_RLIM_NLIMITS];
+};
+
+/* A pending signal: the kernel's siginfo, its union kept as it is */
+struct ckpt_siginfo {
+	__s32 signo;
+	__s32 err;
+	__s32 code;
+	__u32 reserved;
+	__u8 fields[32];	/* union __sifields of x86_64 */
+};
+
+/* SIGPENDING: a queue of pending signals, in the order they were sent */
+struct ckpt_hdr_sigpending {
+	struct ckpt_hdr h;
+	__u32 shared;		/* 0: the task's own, 1: its process's */
+	__u32 nr;
+	/* struct ckpt_siginfo info[nr]; */
 };
 
 /* CPU: general registers, as in struct user_regs_struct of x86_64 */
