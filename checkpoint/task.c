@@ -162,6 +162,13 @@ static int ckpt_write_task_rec(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 		return ckpt_write_obj(ctx, &h.h, CKPT_HDR_TASK, sizeof(h));
 	}
 	h.pdeath_signal = t->pdeath_signal;
+	if (ct->cpu.sleep.saved) {
+		h.flags |= CKPT_TASK_NANOSLEEP;
+		h.sleep_clockid = ct->cpu.sleep.clockid;
+		h.sleep_rmtp_set = ct->cpu.sleep.rmtp_set;
+		h.sleep_ns = ct->cpu.sleep.ns;
+		h.sleep_rmtp = ct->cpu.sleep.rmtp;
+	}
 	if (t->robust_list) {
 		h.robust_list = (unsigned long)t->robust_list;
 		h.robust_list_len = sizeof(struct robust_list_head);
@@ -243,7 +250,8 @@ static int rstr_check_zombie_rec(struct ckpt_ctx *ctx,
 				 const struct ckpt_hdr_task *h)
 {
 	if (h->mm_ref || h->files_ref || h->fs_ref || h->sighand_ref ||
-	    h->nr_files || !rstr_exit_code_ok(h->exit_code))
+	    h->nr_files || !rstr_exit_code_ok(h->exit_code) ||
+	    h->flags & CKPT_TASK_NANOSLEEP || !rstr_nanosleep_ok(h))
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: malformed zombie",
 				h->pid);
 	return 0;
@@ -288,7 +296,8 @@ static int rstr_check_task_rec(struct ckpt_ctx *ctx, struct ckpt_task *ct,
 	if (h->pid != e->pid || h->tgid != e->tgid)
 		return ckpt_err(ctx, -EBADMSG, "TASK %d does not match the tree",
 				h->pid);
-	if (h->flags & ~(CKPT_TASK_SELF | CKPT_TASK_SUBREAPER))
+	if (h->flags & ~(CKPT_TASK_SELF | CKPT_TASK_SUBREAPER |
+			 CKPT_TASK_NANOSLEEP))
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid flags", h->pid);
 	if (!memchr(h->comm, 0, sizeof(h->comm)))
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: malformed comm", h->pid);
@@ -313,6 +322,8 @@ static int rstr_check_task_rec(struct ckpt_ctx *ctx, struct ckpt_task *ct,
 	if (h->exit_code || !valid_signal(h->pdeath_signal))
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid exit fields",
 				h->pid);
+	if (!rstr_nanosleep_ok(h))
+		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid sleep", h->pid);
 	if (h->nr_files > CKPT_MAX_FDS + CKPT_MAX_VMAS + 1)
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: %u files", h->pid,
 				h->nr_files);
@@ -349,8 +360,8 @@ static int rstr_apply_task(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
 		return ret;
 	current->robust_list = (void __user *)(unsigned long)h->robust_list;
 	current->clear_child_tid = (int __user *)(unsigned long)h->clear_child_tid;
-	/* A re-issued restart_syscall() must not use the restarter's block */
-	current->restart_block.fn = do_no_restart_syscall;
+	/* Never the restarter's restart block */
+	rstr_set_restart_block(h);
 	if (h->nice < task_nice(current) && !can_nice(current, h->nice))
 		return ckpt_err(ctx, -EPERM,
 				"pid %d: no permission to set nice %d",

@@ -55,17 +55,35 @@ struct ckpt_obj_ops {
 };
 
 /**
+ * struct ckpt_nanosleep - a relative sleep that restart_syscall() continues
+ * @saved: the task was in one
+ * @clockid: the clock
+ * @rmtp_set: the remaining time is written to @rmtp when interrupted
+ * @ns: time left, measured when the task parked
+ * @rmtp: where the remaining time goes
+ */
+struct ckpt_nanosleep {
+	bool saved;
+	bool rmtp_set;
+	clockid_t clockid;
+	s64 ns;
+	unsigned long rmtp;
+};
+
+/**
  * struct ckpt_cpu - the saved CPU state of one task
  * @regs: general registers
  * @xstate: XSAVE buffer (standard format), @xstate_size bytes
  * @xstate_size: bytes used in @xstate
  * @xfeatures: features present in @xstate
+ * @sleep: the sleep the task continues through restart_syscall()
  */
 struct ckpt_cpu {
 	struct ckpt_x86_regs regs;
 	void *xstate;
 	u32 xstate_size;
 	u64 xfeatures;
+	struct ckpt_nanosleep sleep;
 };
 
 /* What a parked task does when released */
@@ -258,6 +276,11 @@ void ckpt_obj_release_all(struct ckpt_ctx *ctx);
 int ckpt_freeze_start(struct ckpt_ctx *ctx, struct ckpt_task *ct);
 int ckpt_freeze_wait(struct ckpt_ctx *ctx, struct ckpt_task *ct);
 void ckpt_thaw_tasks(struct ckpt_ctx *ctx, enum ckpt_release how);
+
+/* checkpoint/sleep.c */
+bool ckpt_save_nanosleep(struct ckpt_nanosleep *sleep, long nr);
+bool rstr_nanosleep_ok(const struct ckpt_hdr_task *h);
+void rstr_set_restart_block(const struct ckpt_hdr_task *h);
 
 /* checkpoint/tree.c */
 int ckpt_tree_collect(struct ckpt_ctx *ctx, struct task_struct *root);

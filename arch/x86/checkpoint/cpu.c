@@ -134,19 +134,23 @@ static bool ckpt_restarting(const struct ckpt_x86_regs *r)
  * A syscall interrupted by the park (the current task's) is saved with
  * its restart code, so that the restored task restarts it or returns
  * -EINTR exactly as the original would, depending on whether a signal
- * with a handler comes first.  The restart block is not saved: a call
- * that would continue through restart_syscall() is saved as the original
+ * with a handler comes first.  A relative nanosleep that would continue
+ * through restart_syscall() keeps doing so, its time left saved.  Any
+ * other call continuing through a restart block is saved as the original
  * call (recorded in the restart block if the task already is inside
  * restart_syscall()), re-issued with its arguments, still in the
  * registers, or interrupted as -ERESTARTNOHAND would be.
  */
-static void ckpt_fixup_syscall(struct ckpt_x86_regs *r)
+static void ckpt_fixup_syscall(struct ckpt_cpu *cpu)
 {
+	struct ckpt_x86_regs *r = &cpu->regs;
+
 	if (!ckpt_restarting(r))
 		return;
 	if (r->orig_ax == __NR_restart_syscall)
 		r->orig_ax = current->restart_block.syscall;
-	if ((long)r->ax == -ERESTART_RESTARTBLOCK)
+	if ((long)r->ax == -ERESTART_RESTARTBLOCK &&
+	    !ckpt_save_nanosleep(&cpu->sleep, r->orig_ax))
 		r->ax = -ERESTARTNOHAND;
 }
 
@@ -176,7 +180,7 @@ int ckpt_arch_save_cpu(struct ckpt_cpu *cpu, bool self)
 	if (ret != sizeof(regs))
 		return ret < 0 ? ret : -EIO;
 	memcpy(&cpu->regs, &regs, sizeof(regs));
-	ckpt_fixup_syscall(&cpu->regs);
+	ckpt_fixup_syscall(cpu);
 	/* Inside checkpoint() on itself: the restored copy returns 0 */
 	if (self)
 		cpu->regs.ax = 0;

@@ -141,6 +141,7 @@ struct ckpt_hdr_tree {
 /* TASK flags */
 #define CKPT_TASK_SELF		0x1	/* checkpointed itself: resumes with 0 */
 #define CKPT_TASK_SUBREAPER	0x2	/* prctl(PR_SET_CHILD_SUBREAPER) */
+#define CKPT_TASK_NANOSLEEP	0x4	/* in a relative nanosleep: sleep_* */
 
 /* TASK: one task; object refs of the resources it uses */
 struct ckpt_hdr_task {
@@ -165,6 +166,11 @@ struct ckpt_hdr_task {
 	__u32 rseq_sig;
 	__u32 exit_code;	/* a zombie's wait status */
 	__u32 pdeath_signal;	/* prctl(PR_SET_PDEATHSIG) */
+	/* A relative sleep that restart_syscall() continues */
+	__s32 sleep_clockid;	/* CLOCK_MONOTONIC, _BOOTTIME or _TAI */
+	__u32 sleep_rmtp_set;	/* 1: the remaining time goes to sleep_rmtp */
+	__s64 sleep_ns;		/* time left to sleep, >= 0 */
+	__u64 sleep_rmtp;
 };
 
 /* CREDS: ids as seen from the checkpointer's user namespace */

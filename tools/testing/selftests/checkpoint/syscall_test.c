@@ -21,7 +21,8 @@
  * stop or a checkpoint without flags, when it sleeps on in
  * restart_syscall()) is restarted; the call then completes with 0 (no
  * EINTR, no leaked restart code) and no less than 2 s after it was first
- * made.
+ * made.  nanosleep_time_left: the restored sleep lasts the time that was
+ * left when it was checkpointed.
  *
  * compute: a child in a long loop of integer and floating point work,
  * checkpointed in user mode; after restart and SIGUSR1 it replays the
@@ -451,6 +452,67 @@ TEST_F_TIMEOUT(sc, nanosleep_after_stop, 120)
 TEST_F_TIMEOUT(sc, nanosleep_after_checkpoint, 120)
 {
 	sleep_test(_metadata, &self->c, PRE_CKPT);
+}
+
+#define LONG_SLEEP_SEC	8
+
+static int long_sleep_child(void *arg)
+{
+	struct timespec req = { LONG_SLEEP_SEC, 0 }, rem = { 0, 0 }, t0, t1;
+	long ret, ns;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ckpt_child_ready();
+	ret = syscall(SYS_nanosleep, &req, &rem);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = (t1.tv_sec - t0.tv_sec) * 1000000000L + t1.tv_nsec - t0.tv_nsec;
+	ckpt_child_log("nanosleep returned %ld after %ld ms", ret,
+		       ns / 1000000);
+	CKPT_CHILD_CHECK(2, ret == 0);
+	CKPT_CHILD_CHECK(3, ns >= LONG_SLEEP_SEC * 1000000000L);
+	return 0;
+}
+
+static long elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (t1.tv_sec - t0->tv_sec) * 1000 +
+	       (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
+
+/*
+ * An 8 s nanosleep checkpointed after 2 s and restarted 1 s later sleeps
+ * the 6 s it had left, not 8 s again nor 5 s: the time in between does
+ * not count.
+ */
+TEST_F_TIMEOUT(sc, nanosleep_time_left, 120)
+{
+	struct ctx *c = &self->c;
+	struct timespec t0;
+	int status;
+	long ms;
+
+	c->pid = ckpt_spawn(long_sleep_child, NULL, c->logpath);
+	ASSERT_LT(0, c->pid);
+	ASSERT_EQ(0, ckpt_wait_ready(c->pid, 30000));
+	ASSERT_EQ(0, ckpt_wait_syscall(c->pid, __NR_nanosleep, 30000));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	usleep(2000 * 1000 - elapsed_ms(&t0) * 1000);
+	ASSERT_LT(0, ckpt_checkpoint(c->pid, CKPT_KILL, &c->img, c->klog,
+				     sizeof(c->klog)));
+	ASSERT_EQ(c->pid, ckpt_waitpid(c->pid, &status, 10000));
+	sleep(1);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ASSERT_EQ(c->pid, ckpt_restart(c->img, 0, c->klog, sizeof(c->klog)));
+	expect_exit(_metadata, &c->pid, 0, 30000);
+	ms = elapsed_ms(&t0);
+	TH_LOG("the restored sleep lasted %ld ms", ms);
+	EXPECT_LE(5500, ms);
+	EXPECT_GE(7000, ms);
 }
 
 static volatile sig_atomic_t stop;
