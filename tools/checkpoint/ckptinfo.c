@@ -5,12 +5,15 @@
  *   ckptinfo [--json] FILE
  *
  * Reads the image sequentially (FILE may be "-" for standard input, so a
- * pipe works too) and prints one line per record, or with --json a JSON
- * array with one object per record.  Everything is checked on the way
- * against the image format of <linux/checkpoint_hdr.h>: record lengths,
- * alignment and zero padding, strings, counts against their limits, the
- * order of the records (the grammar), the object references and the
- * trailer's CRC-32.  At the first problem it stops and prints
+ * pipe works too) and prints one line per record, the TREE record
+ * followed by a table of its tasks (one indented line per task), or with
+ * --json a JSON array with one object per record.  Everything is checked
+ * on the way against the image format of <linux/checkpoint_hdr.h>:
+ * record lengths, alignment and zero padding, strings, counts against
+ * their limits, the order of the records (the grammar), the tree (creation
+ * order, threads, zombies, sessions and groups), the object references
+ * (shared with the creator or new) and the trailer's CRC-32.  At the first
+ * problem it stops and prints
  *
  *   ckptinfo: FILE: offset N: reason
  *
@@ -40,7 +43,7 @@
 /* Sanity bounds that the header file leaves to the reader. */
 #define X86_PAGE_SIZE		4096
 #define USER_ADDR_END		0x00fffffffffff000ULL	/* 5-level paging */
-#define TREE_MAX_TASKS		4194304			/* PID_MAX_LIMIT */
+#define PID_MAX			4194304			/* PID_MAX_LIMIT */
 #define XSTATE_MIN		576			/* legacy area + header */
 #define XSTATE_MAX		65536
 #define XSAVE_HDR_OFFSET	512
@@ -196,7 +199,7 @@ static void rec_out_begin(__u64 off, const char *type, __u32 len)
 		       any_record ? "," : "", off, type, len);
 		first[0] = false;
 	} else {
-		printf("%10llu %-8s %7u ", off, type, len);
+		printf("%10llu %-10s %7u ", off, type, len);
 		first[0] = true;
 	}
 	any_record = true;
@@ -330,6 +333,7 @@ static const char *const rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_CPU]		= "CPU",
 	[CKPT_HDR_XSTATE]	= "XSTATE",
 	[CKPT_HDR_TRAILER]	= "TRAILER",
+	[CKPT_HDR_SIGPENDING]	= "SIGPENDING",
 };
 
 static const char *rec_name(__u32 type)
@@ -442,8 +446,23 @@ static const struct flag_name ckpt_flags[] = {
 	{ CKPT_KILL, "kill" }, { CKPT_STOP, "stop" }, { 0, NULL }
 };
 
+#define TASK_FLAGS_KNOWN	(CKPT_TASK_SELF | CKPT_TASK_SUBREAPER | \
+				 CKPT_TASK_NANOSLEEP)
+
 static const struct flag_name task_flags[] = {
-	{ CKPT_TASK_SELF, "self" }, { 0, NULL }
+	{ CKPT_TASK_SELF, "self" }, { CKPT_TASK_SUBREAPER, "subreaper" },
+	{ CKPT_TASK_NANOSLEEP, "nanosleep" },
+	{ 0, NULL }
+};
+
+static const struct flag_name tree_flags[] = {
+	{ CKPT_TREE_THREAD, "thread" },
+	{ CKPT_TREE_ZOMBIE, "zombie" },
+	{ CKPT_TREE_SHARE_VM, "share-vm" },
+	{ CKPT_TREE_SHARE_FILES, "share-files" },
+	{ CKPT_TREE_SHARE_FS, "share-fs" },
+	{ CKPT_TREE_SHARE_SIGHAND, "share-sighand" },
+	{ 0, NULL }
 };
 
 static const struct flag_name fd_flags[] = {
@@ -808,25 +827,135 @@ static __u32 *pid_slot(__s32 pid)
 	return &pid_tab[i];
 }
 
+/* The entry listed before with pid @pid, or NULL. */
+static const struct ckpt_tree_entry *tree_find(__s32 pid)
+{
+	__u32 i = *pid_slot(pid);
+
+	return i ? &tree[i - 1] : NULL;
+}
+
+/*
+ * Per tree entry: the index of the task that creates it at restart (its
+ * group leader for a thread, its parent thread for a process; -1 for the
+ * root), and the object refs of its TASK record once read.
+ */
+static __s32 *creator;
+static __u32 (*task_refs)[4];
+
+/* The flags of entry @i on their own. */
+static void check_tree_flags(__u32 i)
+{
+	const struct ckpt_tree_entry *e = &tree[i];
+	bool thread = e->flags & CKPT_TREE_THREAD;
+	char buf[128];
+
+	if (thread == (e->tgid == e->pid))
+		recfail("entry %u: pid %d tgid %d: %s", i, e->pid, e->tgid,
+			e->tgid == e->pid ? "a group leader flagged thread" :
+					    "a thread not flagged thread");
+	if ((e->flags & CKPT_TREE_ZOMBIE) &&
+	    (e->flags & ~CKPT_TREE_ZOMBIE))
+		recfail("entry %u: zombie %d with flags %s", i, e->pid,
+			flags_str(buf, sizeof(buf), e->flags, tree_flags));
+	if ((e->flags & CKPT_TREE_SHARE_SIGHAND) &&
+	    !(e->flags & CKPT_TREE_SHARE_VM))
+		recfail("entry %u: pid %d shares its signal actions but not its mm",
+			i, e->pid);
+	if (thread && !(e->flags & CKPT_TREE_SHARE_SIGHAND))
+		recfail("entry %u: thread %d does not share its leader's signal actions",
+			i, e->pid);
+	if (e->sid == e->pid && e->pgid != e->pid)
+		recfail("entry %u: session leader %d in process group %d", i,
+			e->pid, e->pgid);
+}
+
+/* Entry @i and the task @c that creates it at restart. */
+static void check_tree_creator(__u32 i, const struct ckpt_tree_entry *c)
+{
+	const struct ckpt_tree_entry *e = &tree[i];
+
+	if (c->flags & CKPT_TREE_ZOMBIE)
+		recfail("entry %u: pid %d is created by zombie %d", i, e->pid,
+			c->pid);
+	if (!(e->flags & CKPT_TREE_THREAD))
+		return;
+	if (c->flags & CKPT_TREE_THREAD)
+		recfail("entry %u: thread %d: its leader %d is a thread", i,
+			e->pid, c->pid);
+	if (e->ppid != c->ppid)
+		recfail("entry %u: thread %d has parent %d, its leader %d has %d",
+			i, e->pid, e->ppid, c->pid, c->ppid);
+	if (e->pgid != c->pgid || e->sid != c->sid)
+		recfail("entry %u: thread %d is not in its leader's process group and session",
+			i, e->pid);
+}
+
+/*
+ * A process can be put back in its session and group at restart: it
+ * leads its session or inherits its creator's, and it leads its group,
+ * inherits it or joins that of a process listed before it.
+ */
+static void check_tree_groups(__u32 i)
+{
+	const struct ckpt_tree_entry *e = &tree[i], *c;
+	__u32 j;
+
+	if (e->flags & CKPT_TREE_THREAD)
+		return;
+	c = &tree[creator[i]];
+	if (e->sid != e->pid && e->sid != c->sid)
+		recfail("entry %u: pid %d in session %d, neither its own nor its creator's (%d)",
+			i, e->pid, e->sid, c->sid);
+	if (e->pgid == e->pid || e->pgid == c->pgid)
+		return;
+	for (j = 0; j < i; j++)
+		if (!(tree[j].flags & CKPT_TREE_THREAD) &&
+		    tree[j].pgid == e->pgid && tree[j].sid == e->sid)
+			return;
+	recfail("entry %u: pid %d in process group %d, which no process listed before it is in",
+		i, e->pid, e->pgid);
+}
+
+static void put_tree_table(void)
+{
+	const struct ckpt_tree_entry *e;
+	char buf[128];
+	__u32 i;
+
+	printf("%10s %8s %8s %8s %8s %8s  %s\n", "", "pid", "tgid", "ppid",
+	       "pgid", "sid", "flags");
+	for (i = 0; i < nr_tasks; i++) {
+		e = &tree[i];
+		printf("%10s %8d %8d %8d %8d %8d  %s\n", "", e->pid, e->tgid,
+		       e->ppid, e->pgid, e->sid,
+		       flags_str(buf, sizeof(buf), e->flags, tree_flags));
+	}
+}
+
 static void parse_tree(void)
 {
 	const struct ckpt_tree_entry *e, *p;
 	struct ckpt_hdr_tree t;
-	__u32 i, *slot;
+	__u32 i, *slot, depth = 0, *stack;
+	char buf[128];
 
 	rec_begin(CKPT_HDR_TREE);
 	rec_fixed(sizeof(t));
 	memcpy(&t, rec.buf, sizeof(t));
 	if (!t.nr_tasks)
 		recfail("no tasks");
-	if (t.nr_tasks > TREE_MAX_TASKS)
-		recfail("%u tasks, more than %d", t.nr_tasks, TREE_MAX_TASKS);
+	if (t.nr_tasks > CKPT_MAX_TASKS)
+		recfail("%u tasks, more than %d", t.nr_tasks, CKPT_MAX_TASKS);
 	check_zero("reserved", &t.reserved, sizeof(t.reserved));
 	rec_len(sizeof(t) + (__u64)t.nr_tasks * sizeof(*tree));
 
 	nr_tasks = t.nr_tasks;
 	tree = xrealloc(NULL, nr_tasks * sizeof(*tree));
 	memcpy(tree, rec.buf + sizeof(t), nr_tasks * sizeof(*tree));
+	creator = xrealloc(NULL, nr_tasks * sizeof(*creator));
+	task_refs = xrealloc(NULL, nr_tasks * sizeof(*task_refs));
+	stack = xrealloc(NULL, nr_tasks * sizeof(*stack));
 	pid_cap = 16;
 	while (pid_cap < 2 * (size_t)nr_tasks)
 		pid_cap *= 2;
@@ -839,13 +968,20 @@ static void parse_tree(void)
 		if (e->pid <= 0 || e->tgid <= 0 || e->ppid < 0 ||
 		    e->pgid < 0 || e->sid < 0)
 			recfail("entry %u: negative or zero id", i);
+		if (e->pid >= PID_MAX || e->tgid >= PID_MAX ||
+		    e->ppid >= PID_MAX || e->pgid >= PID_MAX ||
+		    e->sid >= PID_MAX)
+			recfail("entry %u: id beyond the pid limit %d", i,
+				PID_MAX);
+		if (e->flags & ~CKPT_TREE_FLAGS)
+			recfail("entry %u: pid %d: unknown flags 0x%x", i,
+				e->pid, e->flags & ~CKPT_TREE_FLAGS);
+		check_tree_flags(i);
 		slot = pid_slot(e->pid);
 		if (*slot)
 			recfail("entry %u: pid %d listed twice", i, e->pid);
 		if (e->ppid) {
-			p = pid_slot(e->ppid)[0] ?
-			    &tree[pid_slot(e->ppid)[0] - 1] : NULL;
-			if (!p)
+			if (!tree_find(e->ppid))
 				recfail("entry %u: pid %d: parent %d is not listed before it",
 					i, e->pid, e->ppid);
 		} else if (i && e->tgid == e->pid) {
@@ -853,34 +989,63 @@ static void parse_tree(void)
 				i, e->pid);
 		}
 		if (e->tgid != e->pid) {
-			p = pid_slot(e->tgid)[0] ?
-			    &tree[pid_slot(e->tgid)[0] - 1] : NULL;
+			p = tree_find(e->tgid);
 			if (!p || p->tgid != p->pid)
 				recfail("entry %u: pid %d: thread group leader %d is not listed before it",
 					i, e->pid, e->tgid);
+			creator[i] = *pid_slot(e->tgid) - 1;
+		} else {
+			creator[i] = e->ppid ? (__s32)*pid_slot(e->ppid) - 1 : -1;
 		}
+		if (creator[i] >= 0)
+			check_tree_creator(i, &tree[creator[i]]);
+
+		/*
+		 * Depth first: the creator of each task is the previous
+		 * entry or one of the tasks that created it.
+		 */
+		if (i) {
+			while (depth && (__s32)stack[depth - 1] != creator[i])
+				depth--;
+			if (!depth)
+				recfail("entry %u: pid %d: not in depth-first order after its creator %d",
+					i, e->pid, tree[creator[i]].pid);
+		}
+		stack[depth++] = i;
 		*slot = i + 1;
 	}
+	free(stack);
 	if (tree[0].ppid)
 		recfail("the root (pid %d) has its parent %d in the tree",
 			tree[0].pid, tree[0].ppid);
+	/* The root is a live process that shares nothing with the restarter */
+	if (tree[0].flags)
+		recfail("the root (pid %d) has flags %s", tree[0].pid,
+			flags_str(buf, sizeof(buf), tree[0].flags, tree_flags));
+	for (i = 1; i < nr_tasks; i++)
+		check_tree_groups(i);
 
 	rec_out_begin(rec.off, "TREE", rec.len);
 	kv_u("nr_tasks", nr_tasks);
-	arr_begin("tasks");
-	for (i = 0; i < nr_tasks; i++) {
-		e = &tree[i];
-		obj_begin(NULL);
-		kv_d("pid", e->pid);
-		kv_d("tgid", e->tgid);
-		kv_d("ppid", e->ppid);
-		kv_d("pgid", e->pgid);
-		kv_d("sid", e->sid);
-		kv_x("flags", e->flags);
-		obj_end();
+	if (json) {
+		arr_begin("tasks");
+		for (i = 0; i < nr_tasks; i++) {
+			e = &tree[i];
+			obj_begin(NULL);
+			kv_d("pid", e->pid);
+			kv_d("tgid", e->tgid);
+			kv_d("ppid", e->ppid);
+			kv_d("pgid", e->pgid);
+			kv_d("sid", e->sid);
+			kv_s("flags", flags_str(buf, sizeof(buf), e->flags,
+						tree_flags));
+			obj_end();
+		}
+		arr_end();
 	}
-	arr_end();
 	rec_out_end();
+	if (!json)
+		put_tree_table();
 	rec_end(true);
 }
 
@@ -1486,6 +1651,91 @@ static void parse_signal(void)
 	rec_end(true);
 }
 
+/* si_code values of signals sent from user space (<asm-generic/siginfo.h>) */
+#define KSI_USER	0
+#define KSI_KERNEL	0x80
+#define KSI_QUEUE	(-1)
+#define KSI_TIMER	(-2)
+#define KSI_MESGQ	(-3)
+#define KSI_ASYNCIO	(-4)
+#define KSI_SIGIO	(-5)
+#define KSI_TKILL	(-6)
+
+static const char *si_code_name(__s32 code)
+{
+	switch (code) {
+	case KSI_USER:		return "user";
+	case KSI_KERNEL:	return "kernel";
+	case KSI_QUEUE:		return "queue";
+	case KSI_TIMER:		return "timer";
+	case KSI_MESGQ:		return "mesgq";
+	case KSI_ASYNCIO:	return "asyncio";
+	case KSI_SIGIO:		return "sigio";
+	case KSI_TKILL:		return "tkill";
+	default:		return NULL;
+	}
+}
+
+/* SIGPENDING: the task's own queue (@shared 0) or its process's (1). */
+static void parse_sigpending(__u32 shared)
+{
+	struct ckpt_hdr_sigpending p;
+	struct ckpt_siginfo si;
+	char name[16];
+	__s32 pid;
+	__u32 i, uid;
+	__u64 value;
+
+	rec_begin(CKPT_HDR_SIGPENDING);
+	rec_fixed(sizeof(p));
+	memcpy(&p, rec.buf, sizeof(p));
+	if (p.shared != shared)
+		recfail("shared %u, expected the %s queue (%u)", p.shared,
+			shared ? "process's" : "task's own", shared);
+	if (p.nr > CKPT_MAX_SIGPENDING)
+		recfail("%u signals, more than %d", p.nr, CKPT_MAX_SIGPENDING);
+	rec_len(sizeof(p) + (__u64)p.nr * sizeof(si));
+	for (i = 0; i < p.nr; i++) {
+		memcpy(&si, rec.buf + sizeof(p) + i * sizeof(si), sizeof(si));
+		if (si.signo < 1 || si.signo > CKPT_NSIG)
+			recfail("signal %u: invalid signal number %d", i,
+				si.signo);
+		check_zero("reserved", &si.reserved, sizeof(si.reserved));
+	}
+
+	rec_out_begin(rec.off, "SIGPENDING", rec.len);
+	kv_s("queue", shared ? "process" : "task");
+	kv_u("nr", p.nr);
+	arr_begin("signals");
+	for (i = 0; i < p.nr; i++) {
+		memcpy(&si, rec.buf + sizeof(p) + i * sizeof(si), sizeof(si));
+		obj_begin(NULL);
+		kv_s("sig", sig_name(si.signo, name, sizeof(name)));
+		if (si_code_name(si.code))
+			kv_s("code", si_code_name(si.code));
+		else
+			kv_d("code", si.code);
+		if (si.err)
+			kv_d("errno", si.err);
+		/* Sent by a process: the sender, and a value if queued */
+		if (si.code == KSI_USER || si.code == KSI_TKILL ||
+		    si.code == KSI_QUEUE) {
+			memcpy(&pid, si.fields, sizeof(pid));
+			memcpy(&uid, si.fields + 4, sizeof(uid));
+			kv_d("pid", pid);
+			kv_u("uid", uid);
+		}
+		if (si.code == KSI_QUEUE) {
+			memcpy(&value, si.fields + 8, sizeof(value));
+			kv_x("value", value);
+		}
+		obj_end();
+	}
+	arr_end();
+	rec_out_end();
+	rec_end(true);
+}
+
 static void parse_cpu(void)
 {
 	struct ckpt_hdr_cpu c;
@@ -1576,9 +1826,82 @@ static void parse_xstate(void)
 	rec_end(true);
 }
 
+/*
+ * A zombie's wait status: exited (code << 8) or killed by a signal
+ * (with 0x80 if it dumped core).  Describe it in @buf; false if invalid.
+ */
+static bool wait_status_str(__u32 status, char *buf, size_t size)
+{
+	unsigned int sig = status & 0x7f;
+	char name[16];
+
+	if (!sig) {
+		if (status & ~0xff00U)
+			return false;
+		snprintf(buf, size, "exited(%u)", status >> 8);
+		return true;
+	}
+	if (sig > CKPT_NSIG || (status & ~0xffU))
+		return false;
+	snprintf(buf, size, "killed(%s%s)", sig_name(sig, name, sizeof(name)),
+		 status & 0x80 ? ",core" : "");
+	return true;
+}
+
+/* The clocks of a relative sleep that a restart continues */
+static const char *sleep_clock_name(__s32 clockid)
+{
+	switch (clockid) {
+	case 0:		return "realtime";
+	case 1:		return "monotonic";
+	case 7:		return "boottime";
+	case 11:	return "tai";
+	default:	return NULL;
+	}
+}
+
+/* The sleep in progress of a live task; all zero without one. */
+static void check_task_sleep(const struct ckpt_hdr_task *t, bool zombie)
+{
+	if (!(t->flags & CKPT_TASK_NANOSLEEP)) {
+		if (t->sleep_clockid || t->sleep_rmtp_set || t->sleep_ns ||
+		    t->sleep_rmtp)
+			recfail("sleep fields set without the nanosleep flag");
+		return;
+	}
+	if (zombie)
+		recfail("zombie in nanosleep");
+	if (!sleep_clock_name(t->sleep_clockid))
+		recfail("sleep on clock %d, not one a restart continues",
+			t->sleep_clockid);
+	if (t->sleep_ns < 0)
+		recfail("negative time left to sleep %lld",
+			(long long)t->sleep_ns);
+	if (t->sleep_rmtp_set > 1 || t->sleep_rmtp >= USER_ADDR_END ||
+	    (!t->sleep_rmtp_set && t->sleep_rmtp))
+		recfail("sleep remaining-time pointer 0x%llx (set %u)",
+			t->sleep_rmtp, t->sleep_rmtp_set);
+}
+
+static void put_task_sleep(const struct ckpt_hdr_task *t)
+{
+	if (!(t->flags & CKPT_TASK_NANOSLEEP))
+		return;
+	kv_s("sleep_clock", sleep_clock_name(t->sleep_clockid));
+	kv_d("sleep_ns", t->sleep_ns);
+	if (t->sleep_rmtp_set)
+		kv_x("sleep_rmtp", t->sleep_rmtp);
+}
+
 static void parse_task(__u32 idx)
 {
+	static const __u32 share_flags[4] = {
+		CKPT_TREE_SHARE_VM, CKPT_TREE_SHARE_FS, CKPT_TREE_SHARE_FILES,
+		CKPT_TREE_SHARE_SIGHAND,
+	};
 	const struct ckpt_tree_entry *e = &tree[idx];
+	bool zombie = e->flags & CKPT_TREE_ZOMBIE;
+	const struct ckpt_tree_entry *c;
 	struct ckpt_hdr_task t;
 	struct {
 		const char *name;
@@ -1586,7 +1909,7 @@ static void parse_task(__u32 idx)
 		enum obj_kind kind;
 		bool is_new;
 	} refs[4];
-	char buf[64];
+	char buf[64], status[64], name[16];
 	__u32 i, j;
 
 	rec_begin(CKPT_HDR_TASK);
@@ -1595,19 +1918,32 @@ static void parse_task(__u32 idx)
 	if (t.pid != e->pid || t.tgid != e->tgid)
 		recfail("pid %d tgid %d, but tree entry %u is pid %d tgid %d",
 			t.pid, t.tgid, idx, e->pid, e->tgid);
-	if (t.flags & ~CKPT_TASK_SELF)
+	if (t.flags & ~TASK_FLAGS_KNOWN)
 		recfail("unknown flags 0x%x", t.flags);
+	check_task_sleep(&t, zombie);
 	if (!has_nul(t.comm, sizeof(t.comm)))
 		recfail("comm is not NUL-terminated");
 	if (t.personality == 0xffffffffU)
 		recfail("invalid personality 0x%x", t.personality);
 	if (t.nice < -20 || t.nice > 19)
 		recfail("nice %d out of range", t.nice);
-	if (t.exit_signal > CKPT_NSIG)
+	/* A thread has none: it is reaped as it exits */
+	if (e->flags & CKPT_TREE_THREAD ? t.exit_signal != 0xffffffffU :
+					  t.exit_signal > CKPT_NSIG)
 		recfail("exit signal %u out of range", t.exit_signal);
+	if (t.pdeath_signal > CKPT_NSIG)
+		recfail("parent death signal %u out of range",
+			t.pdeath_signal);
+	if (zombie && !wait_status_str(t.exit_code, status, sizeof(status)))
+		recfail("zombie with an invalid wait status 0x%x", t.exit_code);
+	if (!zombie && t.exit_code)
+		recfail("exit code 0x%x on a live task", t.exit_code);
 	if (t.nr_files > MAX_FILES_PER_TASK)
 		recfail("%u files, more than %d", t.nr_files,
 			MAX_FILES_PER_TASK);
+	if (zombie && t.nr_files)
+		recfail("zombie with %u files: only its TASK record is saved",
+			t.nr_files);
 	if (t.robust_list >= USER_ADDR_END || t.clear_child_tid >= USER_ADDR_END)
 		recfail("robust_list 0x%llx or clear_child_tid 0x%llx beyond user space",
 			t.robust_list, t.clear_child_tid);
@@ -1631,16 +1967,40 @@ static void parse_task(__u32 idx)
 	refs[3].name = "sighand_ref";
 	refs[3].ref = t.sighand_ref;
 	refs[3].kind = OBJ_SIGHAND;
+	/*
+	 * An object a task shares with its creator (the leader of its
+	 * thread group, or its parent) has the creator's ref; any other is
+	 * new, its record follows.  Nothing follows a zombie's TASK.
+	 */
+	c = creator[idx] >= 0 ? &tree[creator[idx]] : NULL;
 	for (i = 0; i < ARRAY_SIZE(refs); i++) {
+		refs[i].is_new = false;
+		task_refs[idx][i] = refs[i].ref;
+		if (zombie) {
+			if (refs[i].ref)
+				recfail("zombie with %s %u", refs[i].name,
+					refs[i].ref);
+			continue;
+		}
 		if (!refs[i].ref)
 			recfail("%s is 0", refs[i].name);
 		for (j = 0; j < i; j++)
 			if (refs[i].ref == refs[j].ref)
 				recfail("%s and %s are both %u", refs[j].name,
 					refs[i].name, refs[i].ref);
-		refs[i].is_new = !obj_find(refs[i].ref);
-		if (!refs[i].is_new)
-			check_ref(refs[i].name, refs[i].ref, refs[i].kind);
+		if (e->flags & share_flags[i]) {
+			/* the tree checks made sure that @c is a live task */
+			if (refs[i].ref != task_refs[creator[idx]][i])
+				recfail("%s %u: flagged %s, but pid %d has %s %u",
+					refs[i].name, refs[i].ref,
+					flags_str(buf, sizeof(buf),
+						  share_flags[i], tree_flags),
+					c->pid, refs[i].name,
+					task_refs[creator[idx]][i]);
+			continue;
+		}
+		check_new_ref(refs[i].name, refs[i].ref);
+		refs[i].is_new = true;
 	}
 
 	rec_out_begin(rec.off, "TASK", rec.len);
@@ -1648,9 +2008,16 @@ static void parse_task(__u32 idx)
 	kv_d("tgid", t.tgid);
 	kv_s("comm", t.comm);
 	kv_s("flags", flags_str(buf, sizeof(buf), t.flags, task_flags));
+	kv_b("subreaper", t.flags & CKPT_TASK_SUBREAPER);
 	kv_x("personality", t.personality);
 	kv_d("nice", t.nice);
-	kv_u("exit_signal", t.exit_signal);
+	kv_d("exit_signal", (__s32)t.exit_signal);
+	kv_s("pdeath_signal", t.pdeath_signal ?
+	     sig_name(t.pdeath_signal, name, sizeof(name)) : "none");
+	kv_x("exit_code", t.exit_code);
+	if (zombie)
+		kv_s("wait_status", status);
+	put_task_sleep(&t);
 	for (i = 0; i < ARRAY_SIZE(refs); i++)
 		kv_u(refs[i].name, refs[i].ref);
 	kv_u("nr_files", t.nr_files);
@@ -1662,6 +2029,8 @@ static void parse_task(__u32 idx)
 	kv_x("rseq_sig", t.rseq_sig);
 	rec_out_end();
 	rec_end(true);
+	if (zombie)
+		return;
 
 	parse_creds();
 	for (i = 0; i < t.nr_files; i++)
@@ -1675,6 +2044,9 @@ static void parse_task(__u32 idx)
 	if (refs[3].is_new)
 		parse_sighand(t.sighand_ref);
 	parse_signal();
+	parse_sigpending(0);
+	if (!(e->flags & CKPT_TREE_THREAD))
+		parse_sigpending(1);
 	parse_cpu();
 	parse_xstate();
 }
@@ -1726,10 +2098,12 @@ static void help(void)
 	       "  -h, --help  print this help and exit\n"
 	       "\n"
 	       "Each line shows the record's offset, type and length, then its\n"
-	       "decoded fields.  On a malformed image the records decoded so far\n"
-	       "are printed, then the offset of the bad record and the reason on\n"
-	       "standard error.  Exit status: 0 if the image is valid, 1 if it is\n"
-	       "not or cannot be read, 2 on a usage error.\n",
+	       "decoded fields; the TREE record is followed by a table of its\n"
+	       "tasks, one indented line per task.  On a malformed image the\n"
+	       "records decoded so far are printed, then the offset of the bad\n"
+	       "record and the reason on standard error.  Exit status: 0 if the\n"
+	       "image is valid, 1 if it is not or cannot be read, 2 on a usage\n"
+	       "error.\n",
 	       progname);
 }
 
