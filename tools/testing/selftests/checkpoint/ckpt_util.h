@@ -23,6 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -497,6 +498,107 @@ static inline int ckpt_nr_children(void)
 			p++;
 	}
 	return n;
+}
+
+/* --- more helpers: process trees --- */
+
+/*
+ * Make the caller a child subreaper: the descendants of a tree whose root
+ * was killed (CKPT_KILL) are reparented to it rather than to init, so
+ * that it can reap every old pid before restarting the image (restart()
+ * fails with EBUSY while they are zombies).  0 or -1.
+ */
+static inline int ckpt_become_subreaper(void)
+{
+	return prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+}
+
+/*
+ * Is @pid a descendant of the caller?  Follows the PPid chain of
+ * /proc/PID/stat; a zombie still counts.  1 or 0.
+ */
+static inline int ckpt_is_descendant(pid_t pid)
+{
+	char buf[1024], *p;
+	int depth;
+
+	for (depth = 0; depth < 64 && pid > 1; depth++) {
+		if (ckpt_proc_read(pid, "stat", buf, sizeof(buf)) <= 0)
+			return 0;
+		p = strrchr(buf, ')');
+		if (!p || sscanf(p + 1, " %*c %d", &pid) != 1)
+			return 0;
+		if (pid == getpid())
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Reap the @n pids of @pids within @timeout_ms.  They are children of the
+ * caller or will become ones (orphans reparented to a subreaper); only
+ * these pids are waited for.  The wait status of @pids[i] goes to
+ * @status[i] (if @status is not NULL; -1 while not reaped).  Returns the
+ * number of pids left unreaped: 0 when all were reaped.
+ */
+static inline int ckpt_reap_pids(const pid_t *pids, int n, int *status,
+				 int timeout_ms)
+{
+	struct timespec ts = { 0, 5 * 1000 * 1000 };
+	int waited = 0, left, i, st;
+	char *done = calloc(n > 0 ? n : 1, 1);
+	pid_t r;
+
+	if (!done)
+		return n;
+	for (i = 0; status && i < n; i++)
+		status[i] = -1;
+	for (;;) {
+		left = 0;
+		for (i = 0; i < n; i++) {
+			if (done[i])
+				continue;
+			r = waitpid(pids[i], &st, WNOHANG | __WALL);
+			if (r == pids[i]) {
+				done[i] = 1;
+				if (status)
+					status[i] = st;
+				continue;
+			}
+			/* ECHILD: not (yet) reparented to the caller */
+			left++;
+		}
+		if (!left || waited >= timeout_ms)
+			break;
+		nanosleep(&ts, NULL);
+		waited += 5;
+	}
+	free(done);
+	return left;
+}
+
+/*
+ * Cleanup: SIGKILL each of the @n pids of @pids that is still a
+ * descendant of the caller (a pid reused by an unrelated process is left
+ * alone) and reap them, as a subreaper, within @timeout_ms.  Returns the
+ * number of pids that could not be reaped (0 when nothing is left).
+ */
+static inline int ckpt_kill_tree(const pid_t *pids, int n, int timeout_ms)
+{
+	pid_t *mine = calloc(n > 0 ? n : 1, sizeof(*mine));
+	int i, k = 0, left;
+
+	if (!mine)
+		return n;
+	for (i = 0; i < n; i++) {
+		if (pids[i] > 0 && ckpt_is_descendant(pids[i])) {
+			kill(pids[i], SIGKILL);
+			mine[k++] = pids[i];
+		}
+	}
+	left = ckpt_reap_pids(mine, k, NULL, timeout_ms);
+	free(mine);
+	return left;
 }
 
 #endif /* CKPT_UTIL_H */
