@@ -27,13 +27,15 @@ is_debug := $(filter 1 y yes true,$(DEBUG))
 VM_KERNEL := $(if $(is_debug),debug,fast)
 
 .PHONY: all help deps tree config fast debug kernels headers tools selftests \
-	userspace run-vm demo check series series-check clean distclean
+	userspace run-vm demo check bench series series-check clean distclean
 
 all: fast userspace
 
 help:
 	@echo 'make demo          build, boot the fast kernel, run tools/checkpoint/demo.sh'
 	@echo 'make check         build everything, run KUnit + selftests + cross-boot tests'
+	@echo 'make bench         checkpoint/restart a tree of 200 processes x 4 threads'
+	@echo '                   in the fast kernel (BENCH_ARGS="PROCS THREADS KIB")'
 	@echo '                   in the debug kernel; last line: "N passed, M failed"'
 	@echo "                   [TESTS='memory_test save_restore'] runs only these (shell patterns)"
 	@echo 'make run-vm CMD=.. [DEBUG=1] [RWDIR=dir] [TIMEOUT=secs]'
@@ -90,6 +92,11 @@ demo: fast userspace
 
 check: debug fast userspace
 	@$(S)/check.sh
+
+# Benchmarks print numbers, never pass or fail on time: the fast kernel
+bench: fast userspace
+	@$(S)/run-vm.sh $(if $(TIMEOUT),--timeout "$$TIMEOUT") -- \
+		"$(CURDIR)/build/selftests/bench_tree $(BENCH_ARGS)"
 
 series: tree
 	@$(S)/series.sh export
