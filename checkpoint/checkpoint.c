@@ -9,6 +9,7 @@
  */
 #include <linux/checkpoint.h>
 #include <linux/file.h>
+#include <linux/pid_namespace.h>
 #include <linux/ptrace.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -66,6 +67,22 @@ static int ckpt_check_root(struct ckpt_ctx *ctx, struct task_struct *t)
 				"pid %d is a thread: checkpoint its process (pid %d)",
 				pid, task_tgid_vnr(t));
 	return 0;
+}
+
+/*
+ * The init of a pid namespace below the caller's is saved with the whole
+ * namespace, its pids as the namespace sees them; any other root with
+ * the pids the caller sees.
+ */
+static void ckpt_set_pidns(struct ckpt_ctx *ctx, struct task_struct *root)
+{
+	struct pid_namespace *ns = task_active_pid_ns(root);
+
+	if (ns != task_active_pid_ns(current) && ns->child_reaper == root)
+		ctx->tree_flags |= CKPT_TREE_F_PIDNS;
+	else
+		ns = task_active_pid_ns(current);
+	ctx->pidns = get_pid_ns(ns);
 }
 
 static int ckpt_write_header(struct ckpt_ctx *ctx)
@@ -142,6 +159,8 @@ static int ckpt_write_image(struct ckpt_ctx *ctx)
 		ret = ckpt_collect_task(ctx, &ctx->tasks[i]);
 	if (!ret)
 		ret = ckpt_check_sharing(ctx);
+	if (!ret)
+		ret = ckpt_tree_check_pidns(ctx);
 	if (!ret)
 		ret = ckpt_tree_fill(ctx);
 	if (!ret)
@@ -237,6 +256,7 @@ static long do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 	}
 
 	ctx->ckpt_id = atomic64_inc_return(&ckpt_last_id);
+	ckpt_set_pidns(ctx, root);
 	ret = ckpt_freeze_stable_tree(ctx, root);
 	if (!ret)
 		ret = ckpt_write_image(ctx);

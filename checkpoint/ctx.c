@@ -5,6 +5,7 @@
 #include <linux/checkpoint.h>
 #include <linux/file.h>
 #include <linux/fs.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
@@ -186,6 +187,8 @@ void ckpt_ctx_free(struct ckpt_ctx *ctx)
 	if (!ctx)
 		return;
 	ckpt_ctx_reset_task(ctx);
+	if (ctx->pidns)
+		put_pid_ns(ctx->pidns);
 	kvfree(ctx->cfiles);
 	xa_destroy(&ctx->stale_files);
 	kvfree(ctx->tree);

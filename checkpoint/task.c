@@ -148,8 +148,8 @@ static int ckpt_write_task_rec(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 	struct task_struct *t = ct->task;
 	struct ckpt_hdr_task h = {};
 
-	h.pid = task_pid_vnr(t);
-	h.tgid = task_tgid_vnr(t);
+	h.pid = ctx->tree[ct->idx].pid;
+	h.tgid = ctx->tree[ct->idx].tgid;
 	h.flags = ct->state == CKPT_T_SELF ? CKPT_TASK_SELF : 0;
 	if (t->signal->is_child_subreaper)
 		h.flags |= CKPT_TASK_SUBREAPER;
@@ -457,7 +457,7 @@ int rstr_finish_task(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 	return ret;
 }
 
-static bool ckpt_same_namespaces(struct task_struct *t)
+static bool ckpt_same_namespaces(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	struct nsproxy *a, *b = current->nsproxy;
 	bool same;
@@ -468,7 +468,7 @@ static bool ckpt_same_namespaces(struct task_struct *t)
 	       a->mnt_ns == b->mnt_ns && a->net_ns == b->net_ns &&
 	       a->cgroup_ns == b->cgroup_ns && a->time_ns == b->time_ns;
 	task_unlock(t);
-	return same && task_active_pid_ns(t) == task_active_pid_ns(current) &&
+	return same && task_active_pid_ns(t) == ctx->pidns &&
 	       task_cred_xxx(t, user_ns) == current_user_ns();
 }
 
@@ -522,9 +522,9 @@ int ckpt_check_task_state(struct ckpt_ctx *ctx, struct task_struct *t)
 	pid_t pid = task_pid_vnr(t);
 	bool tracing;
 
-	if (!ckpt_same_namespaces(t))
+	if (!ckpt_same_namespaces(ctx, t))
 		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d is in other namespaces than the checkpointer: not supported yet",
+				"pid %d is in other namespaces than the checkpointer (or, for a pid namespace, than the root): not supported yet",
 				pid);
 	read_lock(&tasklist_lock);
 	tracing = !list_empty(&t->ptraced);

@@ -17,6 +17,7 @@
  */
 #include <linux/checkpoint.h>
 #include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
 #include <linux/sched/task.h>
@@ -242,6 +243,39 @@ bool ckpt_tree_changed(struct ckpt_ctx *ctx, struct task_struct *root)
 }
 
 /**
+ * ckpt_tree_check_pidns - is every task of the saved pid namespace saved?
+ * @ctx: the checkpoint context, its tree collected and parked
+ *
+ * Return: 0, or -EOPNOTSUPP naming a task of the namespace that is not a
+ * descendant of its init (one that entered it with setns()).
+ */
+int ckpt_tree_check_pidns(struct ckpt_ctx *ctx)
+{
+	struct task_struct *t, *out = NULL;
+	struct pid *pid;
+	int nr;
+
+	if (!(ctx->tree_flags & CKPT_TREE_F_PIDNS))
+		return 0;
+	rcu_read_lock();
+	idr_for_each_entry(&ctx->pidns->idr, pid, nr) {
+		t = pid_task(pid, PIDTYPE_PID);
+		if (t && t->exit_state != EXIT_DEAD && !ckpt_tree_has(ctx, t)) {
+			out = get_task_struct(t);
+			break;
+		}
+	}
+	rcu_read_unlock();
+	if (!out)
+		return 0;
+	nr = task_pid_vnr(out);
+	put_task_struct(out);
+	return ckpt_err(ctx, -EOPNOTSUPP,
+			"pid %d is in the saved pid namespace but not in the tree of its init: not supported",
+			nr);
+}
+
+/**
  * ckpt_tree_release - drop the tasks of ckpt_tree_collect()
  * @ctx: the checkpoint context, its tasks thawed
  */
@@ -265,12 +299,13 @@ static void ckpt_tree_entry_fill(struct ckpt_ctx *ctx, unsigned int i)
 {
 	struct ckpt_tree_entry *e = &ctx->tree[i];
 	struct task_struct *t = ctx->tasks[i].task;
+	struct pid_namespace *ns = ctx->pidns;
 
-	e->pid = task_pid_vnr(t);
-	e->tgid = task_tgid_vnr(t);
-	e->ppid = i ? task_pid_vnr(rcu_dereference(t->real_parent)) : 0;
-	e->pgid = task_pgrp_vnr(t);
-	e->sid = task_session_vnr(t);
+	e->pid = task_pid_nr_ns(t, ns);
+	e->tgid = task_tgid_nr_ns(t, ns);
+	e->ppid = i ? task_pid_nr_ns(rcu_dereference(t->real_parent), ns) : 0;
+	e->pgid = task_pgrp_nr_ns(t, ns);
+	e->sid = task_session_nr_ns(t, ns);
 	e->flags &= ~(CKPT_TREE_THREAD | CKPT_TREE_ZOMBIE);
 	if (!thread_group_leader(t))
 		e->flags |= CKPT_TREE_THREAD;
@@ -313,6 +348,7 @@ int ckpt_write_tree(struct ckpt_ctx *ctx)
 	struct ckpt_hdr_tree h = {};
 
 	h.nr_tasks = ctx->nr_tasks;
+	h.flags = ctx->tree_flags;
 	return ckpt_write_obj_payload(ctx, &h.h, CKPT_HDR_TREE, sizeof(h),
 				      ctx->tree,
 				      ctx->nr_tasks * sizeof(*ctx->tree));
@@ -501,6 +537,21 @@ static int rstr_tree_links(struct ckpt_ctx *ctx, struct xarray *pids,
 	return 0;
 }
 
+/* A whole pid namespace is restored into a new one, as its init */
+static int rstr_check_pidns(struct ckpt_ctx *ctx)
+{
+	bool whole = ctx->tree_flags & CKPT_TREE_F_PIDNS;
+
+	if (whole && ctx->tree[0].pid != 1)
+		return ckpt_err(ctx, -EBADMSG,
+				"TREE: the init of a pid namespace has pid %d",
+				ctx->tree[0].pid);
+	if (whole && !(ctx->flags & RSTR_PIDNS))
+		return ckpt_err(ctx, -EINVAL,
+				"the image holds a whole pid namespace: restart it into a new one (RSTR_PIDNS)");
+	return 0;
+}
+
 static int rstr_tree_alloc(struct ckpt_ctx *ctx, unsigned int nr)
 {
 	ctx->tasks = kvcalloc(nr, sizeof(*ctx->tasks), GFP_KERNEL);
@@ -534,8 +585,13 @@ int rstr_read_tree(struct ckpt_ctx *ctx)
 				    ctx->tree, max, &plen);
 	if (ret)
 		return ret;
-	if (!h.nr_tasks || h.reserved || plen != h.nr_tasks * sizeof(*ctx->tree))
+	if (!h.nr_tasks || h.flags & ~CKPT_TREE_F_PIDNS ||
+	    plen != h.nr_tasks * sizeof(*ctx->tree))
 		return ckpt_err(ctx, -EBADMSG, "malformed TREE record");
+	ctx->tree_flags = h.flags;
+	ret = rstr_check_pidns(ctx);
+	if (ret)
+		return ret;
 	ret = rstr_tree_alloc(ctx, h.nr_tasks);
 	if (ret)
 		return ret;

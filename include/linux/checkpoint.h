@@ -18,6 +18,7 @@
 
 struct file;
 struct mm_struct;
+struct pid_namespace;
 struct task_struct;
 struct ckpt_ctx;
 
@@ -209,6 +210,8 @@ struct ckpt_ctx {
 	struct ckpt_task *tasks;
 	unsigned int nr_tasks;
 	struct ckpt_tree_entry *tree;	/* nr_tasks entries */
+	u32 tree_flags;			/* CKPT_TREE_F_* */
+	struct pid_namespace *pidns;	/* checkpoint: pids are seen from */
 	wait_queue_head_t release_wq;
 	enum ckpt_release release;
 
@@ -286,6 +289,7 @@ void rstr_set_restart_block(const struct ckpt_hdr_task *h);
 int ckpt_tree_collect(struct ckpt_ctx *ctx, struct task_struct *root);
 bool ckpt_tree_changed(struct ckpt_ctx *ctx, struct task_struct *root);
 void ckpt_tree_release(struct ckpt_ctx *ctx);
+int ckpt_tree_check_pidns(struct ckpt_ctx *ctx);
 int ckpt_tree_fill(struct ckpt_ctx *ctx);
 int ckpt_write_tree(struct ckpt_ctx *ctx);
 int rstr_read_tree(struct ckpt_ctx *ctx);

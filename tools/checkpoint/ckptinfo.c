@@ -947,7 +947,8 @@ static void parse_tree(void)
 		recfail("no tasks");
 	if (t.nr_tasks > CKPT_MAX_TASKS)
 		recfail("%u tasks, more than %d", t.nr_tasks, CKPT_MAX_TASKS);
-	check_zero("reserved", &t.reserved, sizeof(t.reserved));
+	if (t.flags & ~CKPT_TREE_F_PIDNS)
+		recfail("unknown TREE flags 0x%x", t.flags & ~CKPT_TREE_F_PIDNS);
 	rec_len(sizeof(t) + (__u64)t.nr_tasks * sizeof(*tree));
 
 	nr_tasks = t.nr_tasks;
@@ -1024,9 +1025,13 @@ static void parse_tree(void)
 			flags_str(buf, sizeof(buf), tree[0].flags, tree_flags));
 	for (i = 1; i < nr_tasks; i++)
 		check_tree_groups(i);
+	if (t.flags & CKPT_TREE_F_PIDNS && tree[0].pid != 1)
+		recfail("a whole pid namespace whose init has pid %d",
+			tree[0].pid);
 
 	rec_out_begin(rec.off, "TREE", rec.len);
 	kv_u("nr_tasks", nr_tasks);
+	kv_b("pid_namespace", t.flags & CKPT_TREE_F_PIDNS);
 	if (json) {
 		arr_begin("tasks");
 		for (i = 0; i < nr_tasks; i++) {

@@ -123,7 +123,8 @@ struct ckpt_hdr_header {
 
 /* TREE: the tasks of the image, in creation order (see above) */
 struct ckpt_tree_entry {
-	__s32 pid;		/* in the pid namespace of the checkpointer */
+	__s32 pid;		/* in the checkpointer's pid namespace, or in
+				 * the saved one (CKPT_TREE_F_PIDNS) */
 	__s32 tgid;
 	__s32 ppid;		/* pid of the parent thread; 0: outside the tree */
 	__s32 pgid;
@@ -131,10 +132,14 @@ struct ckpt_tree_entry {
 	__u32 flags;		/* CKPT_TREE_* */
 };
 
+/* TREE record flags */
+#define CKPT_TREE_F_PIDNS	0x1	/* a whole pid namespace, root its init:
+					 * pids are the namespace's */
+
 struct ckpt_hdr_tree {
 	struct ckpt_hdr h;
 	__u32 nr_tasks;
-	__u32 reserved;
+	__u32 flags;		/* CKPT_TREE_F_* */
 	/* struct ckpt_tree_entry entries[nr_tasks]; */
 };
 
