@@ -229,7 +229,7 @@ int rstr_read_sighand(struct ckpt_ctx *ctx)
 }
 
 /**
- * ckpt_write_signal - write the SIGNAL and SIGPENDING records
+ * ckpt_write_signal - write the SIGNAL, SIGPENDING and ITIMERS records
  * @ctx: the checkpoint context
  * @ct: the task, its blocked mask saved when it parked
  *
@@ -260,6 +260,8 @@ int ckpt_write_signal(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 		ret = ckpt_write_sigpending(ctx, t, false);
 	if (!ret && thread_group_leader(t))
 		ret = ckpt_write_sigpending(ctx, t, true);
+	if (!ret && thread_group_leader(t))
+		ret = ckpt_write_itimers(ctx, t);
 	return ret;
 }
 
@@ -391,7 +393,8 @@ int rstr_queue_signals(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 }
 
 /**
- * rstr_read_signal - restore masks, altstack, rlimits and pending signals
+ * rstr_read_signal - restore masks, altstack, rlimits; read pending signals
+ *	and interval timers
  * @ctx: the restart context
  *
  * Return: 0 or -errno.
@@ -419,5 +422,7 @@ int rstr_read_signal(struct ckpt_ctx *ctx)
 	ret = rstr_read_sigpending(ctx, ctx->cur, false);
 	if (!ret && thread_group_leader(current))
 		ret = rstr_read_sigpending(ctx, ctx->cur, true);
+	if (!ret && thread_group_leader(current))
+		ret = rstr_read_itimers(ctx, ctx->cur);
 	return ret;
 }

@@ -162,6 +162,8 @@ static int ckpt_write_task_rec(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 		return ckpt_write_obj(ctx, &h.h, CKPT_HDR_TASK, sizeof(h));
 	}
 	h.pdeath_signal = t->pdeath_signal;
+	h.timer_slack_ns = t->timer_slack_ns;
+	h.default_timer_slack_ns = t->default_timer_slack_ns;
 	if (ct->cpu.sleep.saved) {
 		h.flags |= CKPT_TASK_NANOSLEEP;
 		h.sleep_clockid = ct->cpu.sleep.clockid;
@@ -370,6 +372,9 @@ static int rstr_apply_task(struct ckpt_ctx *ctx, struct ckpt_hdr_task *h)
 	set_personality(h->personality);
 	set_task_comm(current, h->comm);
 	current->pdeath_signal = h->pdeath_signal;
+	/* Any value prctl(PR_SET_TIMERSLACK) or a real-time policy gives */
+	current->timer_slack_ns = h->timer_slack_ns;
+	current->default_timer_slack_ns = h->default_timer_slack_ns;
 	return 0;
 }
 
@@ -448,6 +453,8 @@ int rstr_finish_task(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 	ctx->task_rec = ct->rec;
 	ret = rstr_apply_task(ctx, &ct->rec);
 	/* Last but the credentials: the mask decides what is ignored */
+	if (!ret && thread_group_leader(current))
+		rstr_set_itimers(ct);
 	if (!ret)
 		ret = rstr_queue_signals(ctx, ct);
 	if (!ret && ct->new_cred) {
@@ -472,21 +479,19 @@ static bool ckpt_same_namespaces(struct ckpt_ctx *ctx, struct task_struct *t)
 	       task_cred_xxx(t, user_ns) == current_user_ns();
 }
 
-static bool ckpt_timers_armed(struct task_struct *t)
+/* POSIX timers are not saved yet (interval timers are) */
+static bool ckpt_has_posix_timers(struct task_struct *t)
 {
-	struct signal_struct *sig = t->signal;
 	unsigned long flags;
-	bool armed;
+	bool any = false;
 
-	if (!lock_task_sighand(t, &flags))
+	if (!IS_ENABLED(CONFIG_POSIX_TIMERS) || !lock_task_sighand(t, &flags))
 		return false;
-	armed = hrtimer_active(&sig->real_timer) || sig->it_real_incr ||
-		sig->it[CPUCLOCK_PROF].expires || sig->it[CPUCLOCK_VIRT].expires;
 #ifdef CONFIG_POSIX_TIMERS
-	armed = armed || !list_empty(&sig->posix_timers);
+	any = !list_empty(&t->signal->posix_timers);
 #endif
 	unlock_task_sighand(t, &flags);
-	return armed;
+	return any;
 }
 
 static bool ckpt_ids_mapped(struct task_struct *t)
@@ -531,9 +536,9 @@ int ckpt_check_task_state(struct ckpt_ctx *ctx, struct task_struct *t)
 	read_unlock(&tasklist_lock);
 	if (tracing)
 		return ckpt_err(ctx, -EBUSY, "pid %d is tracing other tasks", pid);
-	if (ckpt_timers_armed(t))
+	if (ckpt_has_posix_timers(t))
 		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d has an interval timer, alarm or POSIX timer armed: not supported yet",
+				"pid %d has a POSIX timer (timer_create()): not supported yet",
 				pid);
 	if (!ckpt_ids_mapped(t))
 		return ckpt_err(ctx, -EOPNOTSUPP,

@@ -138,6 +138,7 @@ enum ckpt_task_obj {
  * @new_cred: restart: its credentials, committed last
  * @sigq: restart: its pending signals, own and shared, queued last
  * @nr_sigq: their numbers
+ * @itimers: restart: a group leader's interval timers, armed last
  */
 struct ckpt_task {
 	struct ckpt_ctx *ctx;
@@ -161,6 +162,7 @@ struct ckpt_task {
 	struct cred *new_cred;
 	struct ckpt_siginfo *sigq[2];
 	unsigned int nr_sigq[2];
+	struct ckpt_hdr_itimers itimers;
 };
 
 /* A restored fd waiting to be installed */
@@ -315,6 +317,11 @@ int rstr_read_sighand(struct ckpt_ctx *ctx);
 int ckpt_write_signal(struct ckpt_ctx *ctx, struct ckpt_task *ct);
 int rstr_read_signal(struct ckpt_ctx *ctx);
 int rstr_queue_signals(struct ckpt_ctx *ctx, struct ckpt_task *ct);
+
+/* checkpoint/timers.c */
+int ckpt_write_itimers(struct ckpt_ctx *ctx, struct task_struct *t);
+int rstr_read_itimers(struct ckpt_ctx *ctx, struct ckpt_task *ct);
+void rstr_set_itimers(struct ckpt_task *ct);
 int ckpt_check_signals(struct ckpt_ctx *ctx, struct task_struct *t);
 
 /* mm/checkpoint/ */

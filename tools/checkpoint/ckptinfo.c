@@ -334,6 +334,7 @@ static const char *const rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_XSTATE]	= "XSTATE",
 	[CKPT_HDR_TRAILER]	= "TRAILER",
 	[CKPT_HDR_SIGPENDING]	= "SIGPENDING",
+	[CKPT_HDR_ITIMERS]	= "ITIMERS",
 };
 
 static const char *rec_name(__u32 type)
@@ -1898,6 +1899,36 @@ static void put_task_sleep(const struct ckpt_hdr_task *t)
 		kv_x("sleep_rmtp", t->sleep_rmtp);
 }
 
+/* A process's interval timers: time left and interval, 0 if disarmed */
+static void parse_itimers(void)
+{
+	static const char *const names[CKPT_NR_ITIMERS] = {
+		"real", "virtual", "prof",
+	};
+	struct ckpt_hdr_itimers h;
+	int i;
+
+	rec_begin(CKPT_HDR_ITIMERS);
+	rec_len(sizeof(h));
+	memcpy(&h, rec.buf, sizeof(h));
+	for (i = 0; i < CKPT_NR_ITIMERS; i++)
+		if (h.it[i].value_ns < 0 || h.it[i].interval_ns < 0 ||
+		    (!h.it[i].value_ns && h.it[i].interval_ns))
+			recfail("%s timer: %lld ns left, interval %lld ns",
+				names[i], (long long)h.it[i].value_ns,
+				(long long)h.it[i].interval_ns);
+
+	rec_out_begin(rec.off, "ITIMERS", rec.len);
+	for (i = 0; i < CKPT_NR_ITIMERS; i++) {
+		obj_begin(names[i]);
+		kv_d("value_ns", h.it[i].value_ns);
+		kv_d("interval_ns", h.it[i].interval_ns);
+		obj_end();
+	}
+	rec_out_end();
+	rec_end(true);
+}
+
 static void parse_task(__u32 idx)
 {
 	static const __u32 share_flags[4] = {
@@ -2023,6 +2054,8 @@ static void parse_task(__u32 idx)
 	if (zombie)
 		kv_s("wait_status", status);
 	put_task_sleep(&t);
+	kv_u("timer_slack_ns", t.timer_slack_ns);
+	kv_u("default_timer_slack_ns", t.default_timer_slack_ns);
 	for (i = 0; i < ARRAY_SIZE(refs); i++)
 		kv_u(refs[i].name, refs[i].ref);
 	kv_u("nr_files", t.nr_files);
@@ -2050,8 +2083,10 @@ static void parse_task(__u32 idx)
 		parse_sighand(t.sighand_ref);
 	parse_signal();
 	parse_sigpending(0);
-	if (!(e->flags & CKPT_TREE_THREAD))
+	if (!(e->flags & CKPT_TREE_THREAD)) {
 		parse_sigpending(1);
+		parse_itimers();
+	}
 	parse_cpu();
 	parse_xstate();
 }

@@ -28,6 +28,7 @@
  *     SIGNAL
  *     SIGPENDING                  the task's own pending signals
  *     SIGPENDING                  the process's, for a group leader only
+ *     ITIMERS                     for a group leader only
  *     CPU
  *     XSTATE
  *   TRAILER
@@ -81,6 +82,7 @@ enum ckpt_rec_type {
 	CKPT_HDR_XSTATE,
 	CKPT_HDR_TRAILER,
 	CKPT_HDR_SIGPENDING,
+	CKPT_HDR_ITIMERS,
 	CKPT_HDR_MAX
 };
 
@@ -176,6 +178,8 @@ struct ckpt_hdr_task {
 	__u32 sleep_rmtp_set;	/* 1: the remaining time goes to sleep_rmtp */
 	__s64 sleep_ns;		/* time left to sleep, >= 0 */
 	__u64 sleep_rmtp;
+	__u64 timer_slack_ns;	/* prctl(PR_SET_TIMERSLACK) */
+	__u64 default_timer_slack_ns;
 };
 
 /* CREDS: ids as seen from the checkpointer's user namespace */
@@ -358,6 +362,22 @@ struct ckpt_hdr_sigpending {
 	__u32 shared;		/* 0: the task's own, 1: its process's */
 	__u32 nr;
 	/* struct ckpt_siginfo info[nr]; */
+};
+
+/* ITIMERS: a process's interval timers, as getitimer() sees them */
+#define CKPT_ITIMER_REAL	0
+#define CKPT_ITIMER_VIRTUAL	1
+#define CKPT_ITIMER_PROF	2
+#define CKPT_NR_ITIMERS		3
+
+struct ckpt_itimer {
+	__s64 value_ns;		/* time left, 0: disarmed */
+	__s64 interval_ns;	/* 0 when disarmed */
+};
+
+struct ckpt_hdr_itimers {
+	struct ckpt_hdr h;
+	struct ckpt_itimer it[CKPT_NR_ITIMERS];
 };
 
 /* CPU: general registers, as in struct user_regs_struct of x86_64 */

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint/restart of interval timers and timer slack.
+ *
+ * A child arms ITIMER_REAL (first expiry in 3 s, then every 250 ms, a
+ * SIGALRM handler counting) and ITIMER_VIRTUAL (10 s of CPU time, then
+ * every second), leaves ITIMER_PROF disarmed and sets its timer slack.
+ * It is checkpointed about 1 s later and restarted.  The restored child
+ * checks with getitimer(): the intervals are exactly the ones set, the
+ * real timer has about 2 s left (less than the 3 s it started with, not
+ * more than was left at the checkpoint), the virtual one no more than
+ * 10 s, the profiling one is still disarmed, and the slack is the one it
+ * set.  The real timer must then fire, and keep firing every 250 ms.
+ * Creating a POSIX timer makes the checkpoint fail cleanly.
+ */
+#include <sys/prctl.h>
+#include <sys/time.h>
+
+#include "../kselftest_harness.h"
+#include "ckpt_util.h"
+
+#define SLACK_NS	123456
+#define TMO_MS		20000
+
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig)
+{
+	alarms++;
+}
+
+static long tv_ms(const struct timeval *tv)
+{
+	return tv->tv_sec * 1000 + tv->tv_usec / 1000;
+}
+
+static int timers_child(void *arg)
+{
+	struct itimerval real = { { 0, 250000 }, { 3, 0 } };
+	struct itimerval virt = { { 1, 0 }, { 10, 0 } };
+	struct itimerval r, v, p;
+	struct timespec ts = { 0, 10000000 };
+	int i, before;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 1;
+	signal(SIGALRM, on_alarm);
+	if (prctl(PR_SET_TIMERSLACK, SLACK_NS, 0, 0, 0) ||
+	    setitimer(ITIMER_REAL, &real, NULL) ||
+	    setitimer(ITIMER_VIRTUAL, &virt, NULL))
+		return 2;
+	ckpt_child_ready_wait();
+
+	getitimer(ITIMER_REAL, &r);
+	getitimer(ITIMER_VIRTUAL, &v);
+	getitimer(ITIMER_PROF, &p);
+	ckpt_child_log("real %ld ms left every %ld ms, virtual %ld ms every %ld ms, prof %ld ms, slack %d, %d alarms",
+		       tv_ms(&r.it_value), tv_ms(&r.it_interval),
+		       tv_ms(&v.it_value), tv_ms(&v.it_interval),
+		       tv_ms(&p.it_value), prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0),
+		       (int)alarms);
+	CKPT_CHILD_CHECK(3, r.it_interval.tv_sec == 0 &&
+			    r.it_interval.tv_usec == 250000);
+	CKPT_CHILD_CHECK(4, tv_ms(&r.it_value) > 500 &&
+			    tv_ms(&r.it_value) < 2900);
+	CKPT_CHILD_CHECK(5, v.it_interval.tv_sec == 1 &&
+			    v.it_interval.tv_usec == 0);
+	CKPT_CHILD_CHECK(6, tv_ms(&v.it_value) > 9000 &&
+			    tv_ms(&v.it_value) <= 10010);
+	CKPT_CHILD_CHECK(7, !p.it_value.tv_sec && !p.it_value.tv_usec &&
+			    !p.it_interval.tv_sec && !p.it_interval.tv_usec);
+	CKPT_CHILD_CHECK(8, prctl(PR_GET_TIMERSLACK, 0, 0, 0, 0) == SLACK_NS);
+	CKPT_CHILD_CHECK(9, alarms == 0);
+
+	/* The first expiry, then four more at 250 ms intervals */
+	for (i = 0; i < 400 && alarms == 0; i++)
+		nanosleep(&ts, NULL);
+	CKPT_CHILD_CHECK(10, alarms >= 1);
+	before = alarms;
+	for (i = 0; i < 400 && alarms < before + 4; i++)
+		nanosleep(&ts, NULL);
+	CKPT_CHILD_CHECK(11, alarms >= before + 4);
+	ckpt_child_log("all checks passed");
+	return 0;
+}
+
+static int posix_timer_child(void *arg)
+{
+	timer_t id;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 1;
+	if (timer_create(CLOCK_MONOTONIC, NULL, &id))
+		return 2;
+	ckpt_child_ready_wait();
+	return 0;
+}
+
+FIXTURE(timers) {
+	char logpath[64];
+	pid_t pid;
+};
+
+FIXTURE_SETUP(timers)
+{
+	snprintf(self->logpath, sizeof(self->logpath),
+		 "/tmp/ckpt-timers.%d.log", getpid());
+	self->pid = -1;
+}
+
+FIXTURE_TEARDOWN(timers)
+{
+	if (self->pid > 0) {
+		kill(self->pid, SIGKILL);
+		ckpt_waitpid(self->pid, NULL, TMO_MS);
+	}
+	unlink(self->logpath);
+}
+
+TEST_F_TIMEOUT(timers, itimers_and_slack, 120)
+{
+	char log[CKPT_LOG_MAX];
+	int imgfd, status;
+	pid_t pid;
+
+	self->pid = ckpt_spawn(timers_child, NULL, self->logpath);
+	ASSERT_LT(0, self->pid);
+	ASSERT_EQ(0, ckpt_wait_ready(self->pid, TMO_MS));
+	sleep(1);
+	pid = ckpt_cycle(self->pid, &imgfd, log, sizeof(log));
+	ASSERT_EQ(self->pid, pid) {
+		TH_LOG("checkpoint/restart: %s; log: %s", strerror(errno), log);
+		self->pid = -1;
+	}
+	close(imgfd);
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	ASSERT_EQ(pid, ckpt_waitpid(pid, &status, TMO_MS));
+	self->pid = -1;
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("child status %#x", status);
+		ckpt_dump_log(self->logpath);
+	}
+}
+
+TEST_F_TIMEOUT(timers, posix_timer_refused, 60)
+{
+	char log[CKPT_LOG_MAX];
+	int imgfd;
+	long ret;
+
+	self->pid = ckpt_spawn(posix_timer_child, NULL, self->logpath);
+	ASSERT_LT(0, self->pid);
+	ASSERT_EQ(0, ckpt_wait_ready(self->pid, TMO_MS));
+	ret = ckpt_checkpoint(self->pid, CKPT_KILL, &imgfd, log, sizeof(log));
+	close(imgfd);
+	EXPECT_EQ(-1, ret);
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	EXPECT_TRUE(ckpt_has_num(log, "pid ", self->pid) &&
+		    strstr(log, "POSIX timer")) {
+		TH_LOG("log: %s", log);
+	}
+	/* Refused: the child runs on, unharmed */
+	EXPECT_EQ(0, kill(self->pid, 0));
+}
+
+TEST_HARNESS_MAIN
