@@ -38,8 +38,8 @@ static int ckpt_check_task(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 		return -ESRCH;	/* exiting: the tree changes, try again */
 	if (t->ptrace)
 		return ckpt_err(ctx, -EBUSY, "pid %d is being traced", pid);
-	if (task_is_stopped_or_traced(t))
-		return ckpt_err(ctx, -EBUSY, "pid %d is stopped", pid);
+	if (task_is_traced(t))
+		return ckpt_err(ctx, -EBUSY, "pid %d is being traced", pid);
 	if (t->vfork_done)
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d is a vfork child sharing its parent's memory",

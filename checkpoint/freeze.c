@@ -9,6 +9,14 @@
  * saves its own CPU state, reports "parked" and sleeps until the
  * checkpointer releases it, with the whole tree consistent in between.
  * Released, it resumes, stops or dies as the caller asked.
+ *
+ * A stopped task (SIGSTOP, job control) does not run its work until it
+ * is continued: the checkpointer saves its state from outside, while it
+ * is stopped and off the CPU, and marks it so.  Should it be continued
+ * meanwhile, its work finds the mark and parks without saving anything:
+ * its state is the one of the instant it was saved, as it did not reach
+ * user space in between.  Released, a task that did not run its work is
+ * left stopped (or killed).
  */
 #include <linux/checkpoint.h>
 #include <linux/sched.h>
@@ -21,12 +29,14 @@
  * in saved_sigmask; the syscall is re-issued after a restart and installs
  * its temporary mask again.
  */
-static void ckpt_save_blocked(struct ckpt_task *ct)
+static void ckpt_save_blocked(struct task_struct *t, sigset_t *blocked)
 {
-	spin_lock_irq(&current->sighand->siglock);
-	ct->blocked = test_restore_sigmask() ? current->saved_sigmask :
-		      current->blocked;
-	spin_unlock_irq(&current->sighand->siglock);
+	unsigned long flags;
+
+	if (!lock_task_sighand(t, &flags))
+		return;
+	*blocked = test_tsk_restore_sigmask(t) ? t->saved_sigmask : t->blocked;
+	unlock_task_sighand(t, &flags);
 }
 
 static void ckpt_park(struct callback_head *work)
@@ -35,16 +45,18 @@ static void ckpt_park(struct callback_head *work)
 	struct ckpt_ctx *ctx = ct->ctx;
 	enum ckpt_release how;
 
-	if (current->flags & PF_EXITING) {
-		/* Run from exit_task_work(): nothing left to save */
-		ct->state = CKPT_T_GONE;
+	/* Unless saved while stopped (CKPT_T_STOPPED): then park only */
+	if (cmpxchg(&ct->state, CKPT_T_QUEUED, CKPT_T_PARKED) == CKPT_T_QUEUED) {
+		if (current->flags & PF_EXITING) {
+			/* Run from exit_task_work(): nothing left to save */
+			ct->state = CKPT_T_GONE;
+			complete(&ct->parked);
+			return;
+		}
+		ct->err = ckpt_arch_save_cpu(current, &ct->cpu, false);
+		ckpt_save_blocked(current, &ct->blocked);
 		complete(&ct->parked);
-		return;
 	}
-	ct->err = ckpt_arch_save_cpu(&ct->cpu, false);
-	ckpt_save_blocked(ct);
-	ct->state = CKPT_T_PARKED;
-	complete(&ct->parked);
 
 	wait_event_killable(ctx->release_wq,
 			    READ_ONCE(ctx->release) != CKPT_HOLD);
@@ -84,8 +96,8 @@ int ckpt_freeze_start(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 	init_completion(&ct->left);
 	if (t == current) {
 		ct->state = CKPT_T_SELF;
-		ckpt_save_blocked(ct);
-		return ckpt_arch_save_cpu(&ct->cpu, true);
+		ckpt_save_blocked(t, &ct->blocked);
+		return ckpt_arch_save_cpu(t, &ct->cpu, true);
 	}
 	if (ckpt_task_zombie(ctx, ct))
 		return 0;
@@ -100,13 +112,42 @@ int ckpt_freeze_start(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 	return 0;
 }
 
+/*
+ * Save a stopped task from outside.  It must stay stopped and off the CPU
+ * from before to after: its switch count tells.  Then the mark, unless
+ * its work started meanwhile (it was continued): it then parks as usual.
+ */
+static int ckpt_capture_stopped(struct ckpt_task *ct)
+{
+	struct task_struct *t = ct->task;
+	struct ckpt_cpu cpu = {};
+	unsigned long ncsw;
+	sigset_t blocked;
+
+	ncsw = wait_task_inactive(t, TASK_STOPPED);
+	if (!ncsw || ckpt_arch_save_cpu(t, &cpu, false))
+		goto fail;
+	sigemptyset(&blocked);
+	ckpt_save_blocked(t, &blocked);
+	if (wait_task_inactive(t, TASK_STOPPED) != ncsw ||
+	    cmpxchg(&ct->state, CKPT_T_QUEUED, CKPT_T_STOPPED) != CKPT_T_QUEUED)
+		goto fail;
+	ct->cpu = cpu;
+	ct->blocked = blocked;
+	return 0;
+fail:
+	ckpt_arch_free_cpu(&cpu);
+	return -EAGAIN;
+}
+
 /**
  * ckpt_freeze_wait - wait until one task is parked
  * @ctx: the checkpoint context
  * @ct: the task, after ckpt_freeze_start()
  *
- * Return: 0 once the task is parked with its CPU state saved, -ESRCH if
- * it exited (not logged: the caller may retry), or -errno.
+ * Return: 0 once the task is parked with its CPU state saved, or saved
+ * while stopped, -ESRCH if it exited (not logged: the caller may retry),
+ * or -errno.
  */
 int ckpt_freeze_wait(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 {
@@ -116,6 +157,8 @@ int ckpt_freeze_wait(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 	if (ct->state == CKPT_T_GONE)
 		return -ESRCH;
 	if (ct->state != CKPT_T_QUEUED)
+		return 0;
+	if (task_is_stopped(t) && !ckpt_capture_stopped(ct))
 		return 0;
 	left = wait_for_completion_killable_timeout(&ct->parked,
 						    CKPT_FREEZE_TIMEOUT * HZ);
@@ -140,6 +183,18 @@ int ckpt_freeze_wait(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 	return 0;
 }
 
+/* A task saved while stopped stays stopped, unless it is to die */
+static void ckpt_release_stopped(struct ckpt_task *ct, enum ckpt_release how)
+{
+	if (!task_work_cancel_match(ct->task, ckpt_park_match, &ct->work)) {
+		/* Continued meanwhile: it parks, and goes as it is told */
+		wait_for_completion(&ct->left);
+		return;
+	}
+	if (how == CKPT_RELEASE_KILL)
+		send_sig(SIGKILL, ct->task, 1);
+}
+
 /**
  * ckpt_thaw_tasks - release every parked task
  * @ctx: the checkpoint context
@@ -159,6 +214,8 @@ void ckpt_thaw_tasks(struct ckpt_ctx *ctx, enum ckpt_release how)
 
 		if (ct->state == CKPT_T_PARKED)
 			wait_for_completion(&ct->left);
+		else if (ct->state == CKPT_T_STOPPED)
+			ckpt_release_stopped(ct, how);
 		else if (ct->state == CKPT_T_SELF && how == CKPT_RELEASE_KILL)
 			send_sig(SIGKILL, current, 1);
 		else if (ct->state == CKPT_T_SELF && how == CKPT_RELEASE_STOP)

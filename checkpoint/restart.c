@@ -117,6 +117,7 @@ static void rstr_task_work(struct callback_head *work)
 	struct ckpt_ctx *ctx = ct->ctx;
 	enum ckpt_release how;
 	int err = -EINTR;
+	bool stopped;
 	u32 code;
 
 	smp_mb();	/* pairs with rstr_abort() */
@@ -134,6 +135,7 @@ static void rstr_task_work(struct callback_head *work)
 	}
 	complete(&ct->parked);
 
+	stopped = ct->rec.flags & CKPT_TASK_STOPPED;
 	wait_event_killable(ctx->release_wq,
 			    READ_ONCE(ctx->release) != CKPT_HOLD);
 	how = READ_ONCE(ctx->release);
@@ -143,6 +145,9 @@ static void rstr_task_work(struct callback_head *work)
 	rstr_task_gone(ctx);
 	if (how != CKPT_RESUME)
 		force_sig(SIGKILL);
+	else if (stopped)
+		/* Stops again before it reaches user space */
+		send_sig(SIGSTOP, current, 1);
 }
 
 static int rstr_task_fn(void *arg)

@@ -48,19 +48,20 @@ static long rstr_nanosleep_restart(struct restart_block *restart)
 }
 
 /**
- * ckpt_save_nanosleep - save the current task's sleep in progress
+ * ckpt_save_nanosleep - save a task's sleep in progress
+ * @rb: the task's restart block
  * @sleep: where to
  * @nr: the system call the restart block continues
  *
- * Called by a parked task that left system call @nr with
+ * Called for a parked (or stopped) task that left system call @nr with
  * -ERESTART_RESTARTBLOCK.
  *
  * Return: true if the sleep is saved, false if the call is to be
  * re-issued from the start.
  */
-bool ckpt_save_nanosleep(struct ckpt_nanosleep *sleep, long nr)
+bool ckpt_save_nanosleep(struct restart_block *rb,
+			 struct ckpt_nanosleep *sleep, long nr)
 {
-	struct restart_block *rb = &current->restart_block;
 	s64 left;
 
 	if (nr != __NR_nanosleep && nr != __NR_clock_nanosleep)

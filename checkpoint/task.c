@@ -151,6 +151,8 @@ static int ckpt_write_task_rec(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 	h.pid = ctx->tree[ct->idx].pid;
 	h.tgid = ctx->tree[ct->idx].tgid;
 	h.flags = ct->state == CKPT_T_SELF ? CKPT_TASK_SELF : 0;
+	if (ct->state == CKPT_T_STOPPED)
+		h.flags |= CKPT_TASK_STOPPED;
 	if (t->signal->is_child_subreaper)
 		h.flags |= CKPT_TASK_SUBREAPER;
 	h.personality = t->personality;
@@ -253,7 +255,8 @@ static int rstr_check_zombie_rec(struct ckpt_ctx *ctx,
 {
 	if (h->mm_ref || h->files_ref || h->fs_ref || h->sighand_ref ||
 	    h->nr_files || !rstr_exit_code_ok(h->exit_code) ||
-	    h->flags & CKPT_TASK_NANOSLEEP || !rstr_nanosleep_ok(h))
+	    h->flags & (CKPT_TASK_NANOSLEEP | CKPT_TASK_STOPPED) ||
+	    !rstr_nanosleep_ok(h))
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: malformed zombie",
 				h->pid);
 	return 0;
@@ -299,7 +302,7 @@ static int rstr_check_task_rec(struct ckpt_ctx *ctx, struct ckpt_task *ct,
 		return ckpt_err(ctx, -EBADMSG, "TASK %d does not match the tree",
 				h->pid);
 	if (h->flags & ~(CKPT_TASK_SELF | CKPT_TASK_SUBREAPER |
-			 CKPT_TASK_NANOSLEEP))
+			 CKPT_TASK_NANOSLEEP | CKPT_TASK_STOPPED))
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid flags", h->pid);
 	if (!memchr(h->comm, 0, sizeof(h->comm)))
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: malformed comm", h->pid);

@@ -19,6 +19,7 @@
 struct file;
 struct mm_struct;
 struct pid_namespace;
+struct restart_block;
 struct task_struct;
 struct ckpt_ctx;
 
@@ -102,6 +103,7 @@ enum ckpt_task_state {
 	CKPT_T_PARKED,		/* the work runs: parked until released */
 	CKPT_T_GONE,		/* work cancelled, or the task was exiting */
 	CKPT_T_SELF,		/* the caller itself: never parks */
+	CKPT_T_STOPPED,		/* stopped: saved from outside, not parked */
 };
 
 /* The shared objects a TASK record refers to, in CKPT_TREE_SHARE_* order */
@@ -283,7 +285,8 @@ int ckpt_freeze_wait(struct ckpt_ctx *ctx, struct ckpt_task *ct);
 void ckpt_thaw_tasks(struct ckpt_ctx *ctx, enum ckpt_release how);
 
 /* checkpoint/sleep.c */
-bool ckpt_save_nanosleep(struct ckpt_nanosleep *sleep, long nr);
+bool ckpt_save_nanosleep(struct restart_block *rb,
+			 struct ckpt_nanosleep *sleep, long nr);
 bool rstr_nanosleep_ok(const struct ckpt_hdr_task *h);
 void rstr_set_restart_block(const struct ckpt_hdr_task *h);
 
@@ -380,7 +383,7 @@ struct file *rstr_open_path(struct ckpt_ctx *ctx,
 
 /* arch/x86/checkpoint/ */
 int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t);
-int ckpt_arch_save_cpu(struct ckpt_cpu *cpu, bool self);
+int ckpt_arch_save_cpu(struct task_struct *t, struct ckpt_cpu *cpu, bool self);
 int ckpt_arch_write_cpu(struct ckpt_ctx *ctx, struct ckpt_cpu *cpu);
 int rstr_arch_read_cpu(struct ckpt_ctx *ctx, struct ckpt_cpu *cpu);
 int rstr_arch_apply_cpu(struct ckpt_ctx *ctx, struct task_struct *t,

@@ -448,11 +448,12 @@ static const struct flag_name ckpt_flags[] = {
 };
 
 #define TASK_FLAGS_KNOWN	(CKPT_TASK_SELF | CKPT_TASK_SUBREAPER | \
-				 CKPT_TASK_NANOSLEEP)
+				 CKPT_TASK_NANOSLEEP | CKPT_TASK_STOPPED)
 
 static const struct flag_name task_flags[] = {
 	{ CKPT_TASK_SELF, "self" }, { CKPT_TASK_SUBREAPER, "subreaper" },
 	{ CKPT_TASK_NANOSLEEP, "nanosleep" },
+	{ CKPT_TASK_STOPPED, "stopped" },
 	{ 0, NULL }
 };
 
@@ -1866,9 +1867,11 @@ static const char *sleep_clock_name(__s32 clockid)
 	}
 }
 
-/* The sleep in progress of a live task; all zero without one. */
+/* The stop and the sleep in progress of a task; all zero without one. */
 static void check_task_sleep(const struct ckpt_hdr_task *t, bool zombie)
 {
+	if (zombie && t->flags & CKPT_TASK_STOPPED)
+		recfail("stopped zombie");
 	if (!(t->flags & CKPT_TASK_NANOSLEEP)) {
 		if (t->sleep_clockid || t->sleep_rmtp_set || t->sleep_ns ||
 		    t->sleep_rmtp)

@@ -141,34 +141,36 @@ static bool ckpt_restarting(const struct ckpt_x86_regs *r)
  * restart_syscall()), re-issued with its arguments, still in the
  * registers, or interrupted as -ERESTARTNOHAND would be.
  */
-static void ckpt_fixup_syscall(struct ckpt_cpu *cpu)
+static void ckpt_fixup_syscall(struct task_struct *t, struct ckpt_cpu *cpu)
 {
 	struct ckpt_x86_regs *r = &cpu->regs;
 
 	if (!ckpt_restarting(r))
 		return;
 	if (r->orig_ax == __NR_restart_syscall)
-		r->orig_ax = current->restart_block.syscall;
+		r->orig_ax = t->restart_block.syscall;
 	if ((long)r->ax == -ERESTART_RESTARTBLOCK &&
-	    !ckpt_save_nanosleep(&cpu->sleep, r->orig_ax))
+	    !ckpt_save_nanosleep(&t->restart_block, &cpu->sleep, r->orig_ax))
 		r->ax = -ERESTARTNOHAND;
 }
 
 /**
- * ckpt_arch_save_cpu - save the current task's CPU state
+ * ckpt_arch_save_cpu - save a task's CPU state
+ * @t: the task: the current one, or one stopped and off the CPU
  * @cpu: where to; @cpu->xstate is allocated here
  * @self: the task is in checkpoint() on itself
  *
- * Called by a parked task on its way to user space, or by the caller of
- * checkpoint() on itself.  A syscall that the park interrupted is saved
- * as about to be re-issued.
+ * Called by a parked task on its way to user space, by the caller of
+ * checkpoint() on itself, or by the checkpointer for a stopped task.  A
+ * syscall that the park (or the stop) interrupted is saved as about to
+ * be re-issued.
  *
  * Return: 0 or -errno.
  */
-int ckpt_arch_save_cpu(struct ckpt_cpu *cpu, bool self)
+int ckpt_arch_save_cpu(struct task_struct *t, struct ckpt_cpu *cpu, bool self)
 {
-	const struct user_regset *gen = ckpt_regset(current, NT_PRSTATUS);
-	const struct user_regset *xs = ckpt_regset(current, NT_X86_XSTATE);
+	const struct user_regset *gen = ckpt_regset(t, NT_PRSTATUS);
+	const struct user_regset *xs = ckpt_regset(t, NT_X86_XSTATE);
 	unsigned int size = ckpt_xstate_max();
 	struct user_regs_struct regs;
 	int ret;
@@ -176,11 +178,11 @@ int ckpt_arch_save_cpu(struct ckpt_cpu *cpu, bool self)
 	BUILD_BUG_ON(sizeof(regs) != sizeof(cpu->regs));
 	if (!gen || !xs)
 		return -EOPNOTSUPP;
-	ret = regset_get(current, gen, sizeof(regs), &regs);
+	ret = regset_get(t, gen, sizeof(regs), &regs);
 	if (ret != sizeof(regs))
 		return ret < 0 ? ret : -EIO;
 	memcpy(&cpu->regs, &regs, sizeof(regs));
-	ckpt_fixup_syscall(cpu);
+	ckpt_fixup_syscall(t, cpu);
 	/* Inside checkpoint() on itself: the restored copy returns 0 */
 	if (self)
 		cpu->regs.ax = 0;
@@ -188,7 +190,7 @@ int ckpt_arch_save_cpu(struct ckpt_cpu *cpu, bool self)
 	cpu->xstate = kzalloc(size, GFP_KERNEL);
 	if (!cpu->xstate)
 		return -ENOMEM;
-	ret = regset_get(current, xs, size, cpu->xstate);
+	ret = regset_get(t, xs, size, cpu->xstate);
 	if (ret != size)
 		return ret < 0 ? ret : -EIO;
 	cpu->xstate_size = size;

@@ -149,6 +149,7 @@ struct ckpt_hdr_tree {
 #define CKPT_TASK_SELF		0x1	/* checkpointed itself: resumes with 0 */
 #define CKPT_TASK_SUBREAPER	0x2	/* prctl(PR_SET_CHILD_SUBREAPER) */
 #define CKPT_TASK_NANOSLEEP	0x4	/* in a relative nanosleep: sleep_* */
+#define CKPT_TASK_STOPPED	0x8	/* stopped (SIGSTOP, job control) */
 
 /* TASK: one task; object refs of the resources it uses */
 struct ckpt_hdr_task {
