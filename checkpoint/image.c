@@ -33,6 +33,7 @@ static const char * const ckpt_rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_TRAILER] = "TRAILER",
 	[CKPT_HDR_SIGPENDING] = "SIGPENDING",
 	[CKPT_HDR_ITIMERS] = "ITIMERS",
+	[CKPT_HDR_POSIX_TIMERS] = "POSIX_TIMERS",
 };
 
 /**

@@ -327,6 +327,7 @@ static void rstr_free_tasks(struct ckpt_ctx *ctx)
 		ckpt_arch_free_cpu(&ct->cpu);
 		kvfree(ct->sigq[0]);
 		kvfree(ct->sigq[1]);
+		kvfree(ct->timers);
 		if (ct->new_cred)
 			abort_creds(ct->new_cred);
 		if (ct->task)

@@ -229,7 +229,7 @@ int rstr_read_sighand(struct ckpt_ctx *ctx)
 }
 
 /**
- * ckpt_write_signal - write the SIGNAL, SIGPENDING and ITIMERS records
+ * ckpt_write_signal - write the SIGNAL, SIGPENDING and timers records
  * @ctx: the checkpoint context
  * @ct: the task, its blocked mask saved when it parked
  *
@@ -262,6 +262,8 @@ int ckpt_write_signal(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 		ret = ckpt_write_sigpending(ctx, t, true);
 	if (!ret && thread_group_leader(t))
 		ret = ckpt_write_itimers(ctx, t);
+	if (!ret && thread_group_leader(t))
+		ret = ckpt_write_posix_timers(ctx, t);
 	return ret;
 }
 
@@ -424,5 +426,7 @@ int rstr_read_signal(struct ckpt_ctx *ctx)
 		ret = rstr_read_sigpending(ctx, ctx->cur, true);
 	if (!ret && thread_group_leader(current))
 		ret = rstr_read_itimers(ctx, ctx->cur);
+	if (!ret && thread_group_leader(current))
+		ret = rstr_read_posix_timers(ctx, ctx->cur);
 	return ret;
 }

@@ -458,6 +458,8 @@ int rstr_finish_task(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 	/* Last but the credentials: the mask decides what is ignored */
 	if (!ret && thread_group_leader(current))
 		rstr_set_itimers(ct);
+	if (!ret && thread_group_leader(current))
+		ret = rstr_set_posix_timers(ctx, ct);
 	if (!ret)
 		ret = rstr_queue_signals(ctx, ct);
 	if (!ret && ct->new_cred) {
@@ -480,21 +482,6 @@ static bool ckpt_same_namespaces(struct ckpt_ctx *ctx, struct task_struct *t)
 	task_unlock(t);
 	return same && task_active_pid_ns(t) == ctx->pidns &&
 	       task_cred_xxx(t, user_ns) == current_user_ns();
-}
-
-/* POSIX timers are not saved yet (interval timers are) */
-static bool ckpt_has_posix_timers(struct task_struct *t)
-{
-	unsigned long flags;
-	bool any = false;
-
-	if (!IS_ENABLED(CONFIG_POSIX_TIMERS) || !lock_task_sighand(t, &flags))
-		return false;
-#ifdef CONFIG_POSIX_TIMERS
-	any = !list_empty(&t->signal->posix_timers);
-#endif
-	unlock_task_sighand(t, &flags);
-	return any;
 }
 
 static bool ckpt_ids_mapped(struct task_struct *t)
@@ -529,6 +516,7 @@ int ckpt_check_task_state(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	pid_t pid = task_pid_vnr(t);
 	bool tracing;
+	int ret;
 
 	if (!ckpt_same_namespaces(ctx, t))
 		return ckpt_err(ctx, -EOPNOTSUPP,
@@ -539,10 +527,9 @@ int ckpt_check_task_state(struct ckpt_ctx *ctx, struct task_struct *t)
 	read_unlock(&tasklist_lock);
 	if (tracing)
 		return ckpt_err(ctx, -EBUSY, "pid %d is tracing other tasks", pid);
-	if (ckpt_has_posix_timers(t))
-		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d has a POSIX timer (timer_create()): not supported yet",
-				pid);
+	ret = thread_group_leader(t) ? ckpt_check_posix_timers(ctx, t) : 0;
+	if (ret)
+		return ret;
 	if (!ckpt_ids_mapped(t))
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d has ids not mapped in the checkpointer's user namespace",

@@ -141,6 +141,8 @@ enum ckpt_task_obj {
  * @sigq: restart: its pending signals, own and shared, queued last
  * @nr_sigq: their numbers
  * @itimers: restart: a group leader's interval timers, armed last
+ * @timers: restart: a group leader's POSIX timers, created last
+ * @nr_timers: their number
  */
 struct ckpt_task {
 	struct ckpt_ctx *ctx;
@@ -165,6 +167,8 @@ struct ckpt_task {
 	struct ckpt_siginfo *sigq[2];
 	unsigned int nr_sigq[2];
 	struct ckpt_hdr_itimers itimers;
+	struct ckpt_posix_timer *timers;
+	unsigned int nr_timers;
 };
 
 /* A restored fd waiting to be installed */
@@ -325,6 +329,12 @@ int rstr_queue_signals(struct ckpt_ctx *ctx, struct ckpt_task *ct);
 int ckpt_write_itimers(struct ckpt_ctx *ctx, struct task_struct *t);
 int rstr_read_itimers(struct ckpt_ctx *ctx, struct ckpt_task *ct);
 void rstr_set_itimers(struct ckpt_task *ct);
+
+/* checkpoint/posix_timers.c */
+int ckpt_check_posix_timers(struct ckpt_ctx *ctx, struct task_struct *t);
+int ckpt_write_posix_timers(struct ckpt_ctx *ctx, struct task_struct *t);
+int rstr_read_posix_timers(struct ckpt_ctx *ctx, struct ckpt_task *ct);
+int rstr_set_posix_timers(struct ckpt_ctx *ctx, struct ckpt_task *ct);
 int ckpt_check_signals(struct ckpt_ctx *ctx, struct task_struct *t);
 
 /* mm/checkpoint/ */

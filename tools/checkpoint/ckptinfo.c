@@ -335,6 +335,7 @@ static const char *const rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_TRAILER]	= "TRAILER",
 	[CKPT_HDR_SIGPENDING]	= "SIGPENDING",
 	[CKPT_HDR_ITIMERS]	= "ITIMERS",
+	[CKPT_HDR_POSIX_TIMERS]	= "POSIX_TIMERS",
 };
 
 static const char *rec_name(__u32 type)
@@ -1932,6 +1933,66 @@ static void parse_itimers(void)
 	rec_end(true);
 }
 
+/* A process's POSIX timers, on hrtimer clocks only */
+static void parse_posix_timers(void)
+{
+	struct ckpt_hdr_posix_timers h;
+	struct ckpt_posix_timer e;
+	char name[16];
+	__u32 i, j;
+	int notify;
+
+	rec_begin(CKPT_HDR_POSIX_TIMERS);
+	rec_fixed(sizeof(h));
+	memcpy(&h, rec.buf, sizeof(h));
+	if (h.nr > CKPT_MAX_POSIX_TIMERS)
+		recfail("%u timers, more than %d", h.nr, CKPT_MAX_POSIX_TIMERS);
+	check_zero("reserved", &h.reserved, sizeof(h.reserved));
+	rec_len(sizeof(h) + (__u64)h.nr * sizeof(e));
+	for (i = 0; i < h.nr; i++) {
+		memcpy(&e, rec.buf + sizeof(h) + i * sizeof(e), sizeof(e));
+		notify = e.notify & ~4;	/* SIGEV_THREAD_ID */
+		if (e.id < 0 || (e.clockid != 0 && e.clockid != 1 &&
+				 e.clockid != 7 && e.clockid != 11))
+			recfail("timer %u: id %d, clock %d", i, e.id, e.clockid);
+		if ((notify != 0 && notify != 1) || e.notify & ~5 ||
+		    (!notify && (e.signo < 1 || e.signo > CKPT_NSIG)))
+			recfail("timer %d: notification %d, signal %d", e.id,
+				e.notify, e.signo);
+		if (e.overrun < 0 || e.value_ns < 0 || e.interval_ns < 0 ||
+		    (!e.value_ns && e.interval_ns) ||
+		    (e.notify & 4 ? e.tid <= 0 : e.tid != 0))
+			recfail("timer %d: invalid setting", e.id);
+		for (j = 0; j < i; j++)
+			if (!memcmp(rec.buf + sizeof(h) + j * sizeof(e), &e.id,
+				    sizeof(e.id)))
+				recfail("timer %d twice", e.id);
+	}
+
+	rec_out_begin(rec.off, "POSIX_TIMERS", rec.len);
+	kv_u("nr", h.nr);
+	arr_begin("timers");
+	for (i = 0; i < h.nr; i++) {
+		memcpy(&e, rec.buf + sizeof(h) + i * sizeof(e), sizeof(e));
+		obj_begin(NULL);
+		kv_d("id", e.id);
+		kv_d("clock", e.clockid);
+		kv_s("notify", (e.notify & ~4) ? "none" : "signal");
+		if (!(e.notify & ~4))
+			kv_s("sig", sig_name(e.signo, name, sizeof(name)));
+		if (e.notify & 4)
+			kv_d("tid", e.tid);
+		kv_x("value", e.value);
+		kv_d("overrun", e.overrun);
+		kv_d("value_ns", e.value_ns);
+		kv_d("interval_ns", e.interval_ns);
+		obj_end();
+	}
+	arr_end();
+	rec_out_end();
+	rec_end(true);
+}
+
 static void parse_task(__u32 idx)
 {
 	static const __u32 share_flags[4] = {
@@ -2089,6 +2150,7 @@ static void parse_task(__u32 idx)
 	if (!(e->flags & CKPT_TREE_THREAD)) {
 		parse_sigpending(1);
 		parse_itimers();
+		parse_posix_timers();
 	}
 	parse_cpu();
 	parse_xstate();

@@ -29,6 +29,7 @@
  *     SIGPENDING                  the task's own pending signals
  *     SIGPENDING                  the process's, for a group leader only
  *     ITIMERS                     for a group leader only
+ *     POSIX_TIMERS                for a group leader only
  *     CPU
  *     XSTATE
  *   TRAILER
@@ -60,6 +61,7 @@
 #define CKPT_MAX_GROUPS		65536
 #define CKPT_MAX_TASKS		4096
 #define CKPT_MAX_SIGPENDING	4096	/* per queue */
+#define CKPT_MAX_POSIX_TIMERS	4096	/* per process */
 #define CKPT_NSIG		64
 #define CKPT_RLIM_NLIMITS	16
 #define CKPT_AUXV_WORDS		64
@@ -83,6 +85,7 @@ enum ckpt_rec_type {
 	CKPT_HDR_TRAILER,
 	CKPT_HDR_SIGPENDING,
 	CKPT_HDR_ITIMERS,
+	CKPT_HDR_POSIX_TIMERS,
 	CKPT_HDR_MAX
 };
 
@@ -379,6 +382,28 @@ struct ckpt_itimer {
 struct ckpt_hdr_itimers {
 	struct ckpt_hdr h;
 	struct ckpt_itimer it[CKPT_NR_ITIMERS];
+};
+
+/* A POSIX timer (timer_create()) on an hrtimer clock */
+struct ckpt_posix_timer {
+	__s32 id;		/* its timer_t, unique in the process */
+	__s32 clockid;		/* CLOCK_REALTIME, _MONOTONIC, _BOOTTIME, _TAI */
+	__s32 notify;		/* SIGEV_SIGNAL or SIGEV_NONE, maybe with
+				 * SIGEV_THREAD_ID */
+	__s32 signo;
+	__u64 value;		/* sigev_value */
+	__s32 tid;		/* the thread notified (SIGEV_THREAD_ID) */
+	__s32 overrun;		/* what timer_getoverrun() returns */
+	__s64 value_ns;		/* time left, 0: disarmed */
+	__s64 interval_ns;
+};
+
+/* POSIX_TIMERS: a process's POSIX timers */
+struct ckpt_hdr_posix_timers {
+	struct ckpt_hdr h;
+	__u32 nr;
+	__u32 reserved;
+	/* struct ckpt_posix_timer timers[nr]; */
 };
 
 /* CPU: general registers, as in struct user_regs_struct of x86_64 */

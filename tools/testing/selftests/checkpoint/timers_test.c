@@ -11,8 +11,15 @@
  * more than was left at the checkpoint), the virtual one no more than
  * 10 s, the profiling one is still disarmed, and the slack is the one it
  * set.  The real timer must then fire, and keep firing every 250 ms.
- * Creating a POSIX timer makes the checkpoint fail cleanly.
+ *
+ * POSIX timers: a periodic one signalling the process with a value, a
+ * deleted one (its id must stay free), an armed SIGEV_NONE one on
+ * CLOCK_REALTIME and one signalling a given thread must come back with
+ * their ids, settings and notifications, and fire.  A timer on a
+ * CPU-time clock makes the checkpoint fail cleanly.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/prctl.h>
 #include <sys/time.h>
 
@@ -84,13 +91,129 @@ static int timers_child(void *arg)
 	return 0;
 }
 
-static int posix_timer_child(void *arg)
+#define RT_A	40
+#define RT_D	41
+
+static atomic_int a_fired, a_bad, d_fired, d_bad;
+static timer_t timer_a;
+static pid_t thread_tid;
+
+static void on_rt(int sig, siginfo_t *si, void *uc)
+{
+	if (sig == RT_A) {
+		if (si->si_value.sival_int != 1234 || si->si_code != SI_TIMER ||
+		    si->si_timerid != (long)timer_a || gettid() != getpid())
+			atomic_fetch_add(&a_bad, 1);
+		atomic_fetch_add(&a_fired, 1);
+	} else {
+		if (si->si_value.sival_int != 77 || gettid() != thread_tid)
+			atomic_fetch_add(&d_bad, 1);
+		atomic_fetch_add(&d_fired, 1);
+	}
+}
+
+/* Takes RT_D only, which timer D sends to it alone */
+static void *thread_fn(void *arg)
+{
+	sigset_t set;
+
+	thread_tid = gettid();
+	sigemptyset(&set);
+	sigaddset(&set, RT_D);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static long spec_ms(const struct timespec *ts)
+{
+	return ts->tv_sec * 1000 + ts->tv_nsec / 1000000;
+}
+
+static int posix_timers_child(void *arg)
+{
+	struct sigaction sa = { .sa_sigaction = on_rt, .sa_flags = SA_SIGINFO };
+	struct itimerspec a_set = { { 0, 200000000 }, { 2, 0 } };
+	struct itimerspec c_set = { { 0, 0 }, { 100, 0 } };
+	struct itimerspec d_set = { { 0, 0 }, { 1, 500000000 } };
+	struct timespec ts = { 0, 10000000 };
+	struct sigevent ev = {};
+	struct itimerspec cur;
+	timer_t b, c, d;
+	sigset_t set;
+	pthread_t thr;
+	int i;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 1;
+	sigaction(RT_A, &sa, NULL);
+	sigaction(RT_D, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, RT_D);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (pthread_create(&thr, NULL, thread_fn, NULL))
+		return 2;
+	while (!thread_tid)
+		nanosleep(&ts, NULL);
+
+	ev.sigev_notify = SIGEV_SIGNAL;
+	ev.sigev_signo = RT_A;
+	ev.sigev_value.sival_int = 1234;
+	if (timer_create(CLOCK_MONOTONIC, &ev, &timer_a) ||
+	    timer_create(CLOCK_MONOTONIC, NULL, &b) || timer_delete(b))
+		return 3;
+	ev.sigev_notify = SIGEV_NONE;
+	if (timer_create(CLOCK_REALTIME, &ev, &c))
+		return 4;
+	ev.sigev_notify = SIGEV_THREAD_ID;
+	ev.sigev_signo = RT_D;
+	ev.sigev_value.sival_int = 77;
+	ev._sigev_un._tid = thread_tid;
+	if (timer_create(CLOCK_MONOTONIC, &ev, &d) ||
+	    timer_settime(timer_a, 0, &a_set, NULL) ||
+	    timer_settime(c, 0, &c_set, NULL) ||
+	    timer_settime(d, 0, &d_set, NULL))
+		return 5;
+	ckpt_child_log("timers a %ld b %ld c %ld d %ld", (long)timer_a,
+		       (long)b, (long)c, (long)d);
+	ckpt_child_ready_wait();
+
+	CKPT_CHILD_CHECK(10, !timer_gettime(timer_a, &cur) &&
+			     cur.it_interval.tv_sec == 0 &&
+			     cur.it_interval.tv_nsec == 200000000 &&
+			     spec_ms(&cur.it_value) > 0 &&
+			     spec_ms(&cur.it_value) < 2000);
+	CKPT_CHILD_CHECK(11, timer_gettime(b, &cur) && errno == EINVAL);
+	CKPT_CHILD_CHECK(12, !timer_gettime(c, &cur) &&
+			     !cur.it_interval.tv_sec &&
+			     !cur.it_interval.tv_nsec &&
+			     spec_ms(&cur.it_value) > 90000 &&
+			     spec_ms(&cur.it_value) <= 100000);
+	CKPT_CHILD_CHECK(13, !timer_gettime(d, &cur) &&
+			     spec_ms(&cur.it_value) > 0 &&
+			     spec_ms(&cur.it_value) <= 1500);
+	CKPT_CHILD_CHECK(14, timer_getoverrun(timer_a) == 0);
+	CKPT_CHILD_CHECK(15, !atomic_load(&a_fired) && !atomic_load(&d_fired));
+	for (i = 0; i < 500 && (atomic_load(&a_fired) < 4 ||
+				!atomic_load(&d_fired)); i++)
+		nanosleep(&ts, NULL);
+	ckpt_child_log("a fired %d (%d bad), d fired %d (%d bad)",
+		       atomic_load(&a_fired), atomic_load(&a_bad),
+		       atomic_load(&d_fired), atomic_load(&d_bad));
+	CKPT_CHILD_CHECK(16, atomic_load(&a_fired) >= 4 && !atomic_load(&a_bad));
+	CKPT_CHILD_CHECK(17, atomic_load(&d_fired) == 1 && !atomic_load(&d_bad));
+	ckpt_child_log("all checks passed");
+	return 0;
+}
+
+static int cpu_timer_child(void *arg)
 {
 	timer_t id;
 
 	if (ckpt_unmap_shared_anon() < 0)
 		return 1;
-	if (timer_create(CLOCK_MONOTONIC, NULL, &id))
+	if (timer_create(CLOCK_PROCESS_CPUTIME_ID, NULL, &id))
 		return 2;
 	ckpt_child_ready_wait();
 	return 0;
@@ -142,13 +265,39 @@ TEST_F_TIMEOUT(timers, itimers_and_slack, 120)
 	}
 }
 
-TEST_F_TIMEOUT(timers, posix_timer_refused, 60)
+TEST_F_TIMEOUT(timers, posix_timers, 120)
+{
+	char log[CKPT_LOG_MAX];
+	int imgfd, status;
+	pid_t pid;
+
+	self->pid = ckpt_spawn(posix_timers_child, NULL, self->logpath);
+	ASSERT_LT(0, self->pid);
+	ASSERT_EQ(0, ckpt_wait_ready(self->pid, TMO_MS)) {
+		ckpt_dump_log(self->logpath);
+	}
+	pid = ckpt_cycle(self->pid, &imgfd, log, sizeof(log));
+	ASSERT_EQ(self->pid, pid) {
+		TH_LOG("checkpoint/restart: %s; log: %s", strerror(errno), log);
+		self->pid = -1;
+	}
+	close(imgfd);
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	ASSERT_EQ(pid, ckpt_waitpid(pid, &status, TMO_MS));
+	self->pid = -1;
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("child status %#x", status);
+		ckpt_dump_log(self->logpath);
+	}
+}
+
+TEST_F_TIMEOUT(timers, cpu_timer_refused, 60)
 {
 	char log[CKPT_LOG_MAX];
 	int imgfd;
 	long ret;
 
-	self->pid = ckpt_spawn(posix_timer_child, NULL, self->logpath);
+	self->pid = ckpt_spawn(cpu_timer_child, NULL, self->logpath);
 	ASSERT_LT(0, self->pid);
 	ASSERT_EQ(0, ckpt_wait_ready(self->pid, TMO_MS));
 	ret = ckpt_checkpoint(self->pid, CKPT_KILL, &imgfd, log, sizeof(log));
