@@ -12,6 +12,7 @@
 #include <linux/crc32.h>
 #include <linux/kernel.h>
 #include <linux/sched/signal.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 static const char * const ckpt_rec_names[CKPT_HDR_MAX] = {
@@ -204,24 +205,10 @@ static int ckpt_read_padding(struct ckpt_ctx *ctx, size_t total)
 	return 0;
 }
 
-/**
- * ckpt_read_obj_payload - read a record of a given type and its payload
- * @ctx: the context
- * @type: the expected enum ckpt_rec_type
- * @h: where the record's struct goes
- * @size: size of the record's struct
- * @payload: where the payload goes (may be NULL if @max is 0)
- * @max: the largest payload accepted
- * @plen: returns the payload's length (may be NULL if @max is 0)
- *
- * Checks the type, that the record holds its struct and at most @max
- * bytes of payload, and that the padding is zero.
- *
- * Return: 0 or -errno (-EBADMSG for a malformed record).
- */
-int ckpt_read_obj_payload(struct ckpt_ctx *ctx, u32 type, struct ckpt_hdr *h,
-			  size_t size, void *payload, size_t max,
-			  size_t *plen)
+/* The header and struct of a record; *plen: its payload's length */
+static int ckpt_read_obj_head(struct ckpt_ctx *ctx, u32 type,
+			      struct ckpt_hdr *h, size_t size, size_t max,
+			      size_t *plen)
 {
 	loff_t start = ctx->pos;
 	size_t len;
@@ -241,18 +228,84 @@ int ckpt_read_obj_payload(struct ckpt_ctx *ctx, u32 type, struct ckpt_hdr *h,
 		return ckpt_err(ctx, -EBADMSG,
 				"offset %lld: %s record of %zu bytes (expected %zu to %zu)",
 				start, ckpt_rec_name(type), len, size, size + max);
-	ret = ckpt_read(ctx, (void *)h + sizeof(*h), size - sizeof(*h));
-	if (!ret)
-		ret = ckpt_read(ctx, payload, len - size);
-	if (!ret)
-		ret = ckpt_read_padding(ctx, len);
+	*plen = len - size;
+	return ckpt_read(ctx, (void *)h + sizeof(*h), size - sizeof(*h));
+}
+
+/* The padding after a record whose payload was read */
+static int ckpt_read_obj_tail(struct ckpt_ctx *ctx, const struct ckpt_hdr *h)
+{
+	int ret = ckpt_read_padding(ctx, h->len);
+
 	if (ret)
 		return ret;
-	if (plen)
-		*plen = len - size;
 	ctx->nr_records++;
 	ctx->at_boundary = true;
 	return 0;
+}
+
+/**
+ * ckpt_read_obj_payload - read a record of a given type and its payload
+ * @ctx: the context
+ * @type: the expected enum ckpt_rec_type
+ * @h: where the record's struct goes
+ * @size: size of the record's struct
+ * @payload: where the payload goes (may be NULL if @max is 0)
+ * @max: the largest payload accepted
+ * @plen: returns the payload's length (may be NULL if @max is 0)
+ *
+ * Checks the type, that the record holds its struct and at most @max
+ * bytes of payload, and that the padding is zero.
+ *
+ * Return: 0 or -errno (-EBADMSG for a malformed record).
+ */
+int ckpt_read_obj_payload(struct ckpt_ctx *ctx, u32 type, struct ckpt_hdr *h,
+			  size_t size, void *payload, size_t max,
+			  size_t *plen)
+{
+	size_t len;
+	int ret;
+
+	ret = ckpt_read_obj_head(ctx, type, h, size, max, &len);
+	if (!ret)
+		ret = ckpt_read(ctx, payload, len);
+	if (!ret)
+		ret = ckpt_read_obj_tail(ctx, h);
+	if (!ret && plen)
+		*plen = len;
+	return ret;
+}
+
+/**
+ * ckpt_read_obj_payload_alloc - read a record and its payload, allocated
+ * @ctx: the context
+ * @type: the expected enum ckpt_rec_type
+ * @h: where the record's struct goes
+ * @size: size of the record's struct
+ * @max: the largest payload accepted
+ * @payload: returns the payload, kvmalloc()ed, or NULL if it is empty;
+ *	the caller frees it, also on failure
+ * @plen: returns the payload's length
+ *
+ * As ckpt_read_obj_payload(), for a payload only as large as it is.
+ *
+ * Return: 0 or -errno (-EBADMSG for a malformed record).
+ */
+int ckpt_read_obj_payload_alloc(struct ckpt_ctx *ctx, u32 type,
+				struct ckpt_hdr *h, size_t size, size_t max,
+				void **payload, size_t *plen)
+{
+	int ret;
+
+	*payload = NULL;
+	ret = ckpt_read_obj_head(ctx, type, h, size, max, plen);
+	if (ret || !*plen)
+		return ret ?: ckpt_read_obj_tail(ctx, h);
+	*payload = kvmalloc(*plen, GFP_KERNEL);
+	if (!*payload)
+		return -ENOMEM;
+	ret = ckpt_read(ctx, *payload, *plen);
+	return ret ?: ckpt_read_obj_tail(ctx, h);
 }
 
 /**

@@ -193,11 +193,8 @@ int rstr_read_posix_timers(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 	size_t plen;
 	int ret;
 
-	e = kvmalloc(max, GFP_KERNEL);
-	if (!e)
-		return -ENOMEM;
-	ret = ckpt_read_obj_payload(ctx, CKPT_HDR_POSIX_TIMERS, &h.h,
-				    sizeof(h), e, max, &plen);
+	ret = ckpt_read_obj_payload_alloc(ctx, CKPT_HDR_POSIX_TIMERS, &h.h,
+					  sizeof(h), max, (void **)&e, &plen);
 	if (!ret && (h.reserved || h.nr > CKPT_MAX_POSIX_TIMERS ||
 		     plen != h.nr * sizeof(*e)))
 		ret = ckpt_err(ctx, -EBADMSG, "malformed POSIX_TIMERS record");
@@ -211,17 +208,13 @@ int rstr_read_posix_timers(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 					       "POSIX_TIMERS: timer %d twice",
 					       e[i].id);
 	}
-	if (!ret && h.nr) {
-		ct->timers = kvmalloc(plen, GFP_KERNEL);
-		if (ct->timers) {
-			memcpy(ct->timers, e, plen);
-			ct->nr_timers = h.nr;
-		} else {
-			ret = -ENOMEM;
-		}
+	if (ret) {
+		kvfree(e);
+		return ret;
 	}
-	kvfree(e);
-	return ret;
+	ct->timers = e;
+	ct->nr_timers = h.nr;
+	return 0;
 }
 
 /* The newest timer of the current process: the one just created */

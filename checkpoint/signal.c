@@ -351,28 +351,21 @@ static int rstr_read_sigpending(struct ckpt_ctx *ctx, struct ckpt_task *ct,
 {
 	const size_t max = CKPT_MAX_SIGPENDING * sizeof(struct ckpt_siginfo);
 	struct ckpt_hdr_sigpending h;
-	struct ckpt_siginfo *info;
+	void *info;
 	size_t plen;
 	int ret;
 
-	info = kvmalloc(max, GFP_KERNEL);
-	if (!info)
-		return -ENOMEM;
-	ret = ckpt_read_obj_payload(ctx, CKPT_HDR_SIGPENDING, &h.h, sizeof(h),
-				    info, max, &plen);
+	ret = ckpt_read_obj_payload_alloc(ctx, CKPT_HDR_SIGPENDING, &h.h,
+					  sizeof(h), max, &info, &plen);
 	if (!ret)
 		ret = rstr_check_sigpending(ctx, &h, info, plen, shared);
-	if (!ret && h.nr) {
-		ct->sigq[shared] = kvmalloc(plen, GFP_KERNEL);
-		if (ct->sigq[shared]) {
-			memcpy(ct->sigq[shared], info, plen);
-			ct->nr_sigq[shared] = h.nr;
-		} else {
-			ret = -ENOMEM;
-		}
+	if (ret) {
+		kvfree(info);
+		return ret;
 	}
-	kvfree(info);
-	return ret;
+	ct->sigq[shared] = info;
+	ct->nr_sigq[shared] = h.nr;
+	return 0;
 }
 
 /**

@@ -268,6 +268,9 @@ int ckpt_read_obj(struct ckpt_ctx *ctx, u32 type, struct ckpt_hdr *h,
 int ckpt_read_obj_payload(struct ckpt_ctx *ctx, u32 type, struct ckpt_hdr *h,
 			  size_t size, void *payload, size_t max,
 			  size_t *plen);
+int ckpt_read_obj_payload_alloc(struct ckpt_ctx *ctx, u32 type,
+				struct ckpt_hdr *h, size_t size, size_t max,
+				void **payload, size_t *plen);
 int ckpt_read_trailer(struct ckpt_ctx *ctx);
 int ckpt_read_drain(struct ckpt_ctx *ctx);
 int ckpt_check_string(struct ckpt_ctx *ctx, const char *s, size_t len,
