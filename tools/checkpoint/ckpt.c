@@ -21,7 +21,9 @@ const char *progname = "ckpt";
 static void help(void)
 {
 	printf("Usage: %s [OPTION]... PID\n"
-	       "Checkpoint the process tree rooted at PID into an image.\n"
+	       "Checkpoint the process tree rooted at PID into an image: PID, every\n"
+	       "descendant and all their threads.  If PID is the init of a pid namespace\n"
+	       "(a container), the whole namespace is saved; restart it with rstr --pidns.\n"
 	       "\n"
 	       "  -o, --output=FILE  write the image to FILE (created with mode 0600,\n"
 	       "                     truncated; removed again if the checkpoint fails)\n"
