@@ -53,6 +53,7 @@ static void ckpt_park(struct callback_head *work)
 			complete(&ct->parked);
 			return;
 		}
+		ckpt_arch_park_syscall();
 		ct->err = ckpt_arch_save_cpu(current, &ct->cpu, false);
 		ckpt_save_blocked(current, &ct->blocked);
 		complete(&ct->parked);

@@ -397,6 +397,7 @@ struct file *rstr_open_path(struct ckpt_ctx *ctx,
 /* arch/x86/checkpoint/ */
 int ckpt_arch_check_task(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_arch_save_cpu(struct task_struct *t, struct ckpt_cpu *cpu, bool self);
+void ckpt_arch_park_syscall(void);
 int ckpt_arch_write_cpu(struct ckpt_ctx *ctx, struct ckpt_cpu *cpu);
 int rstr_arch_read_cpu(struct ckpt_ctx *ctx, struct ckpt_cpu *cpu);
 int rstr_arch_apply_cpu(struct ckpt_ctx *ctx, struct task_struct *t,

@@ -130,6 +130,42 @@ static bool ckpt_restarting(const struct ckpt_x86_regs *r)
 	return false;
 }
 
+/* Calls that fail with -EINTR when interrupted, also by the park */
+static bool ckpt_eintr_call(unsigned long nr)
+{
+	switch (nr) {
+	case __NR_epoll_wait:
+	case __NR_epoll_pwait:
+	case __NR_epoll_pwait2:
+	case __NR_rt_sigtimedwait:
+	case __NR_semop:
+	case __NR_semtimedop:
+	case __NR_io_getevents:
+	case __NR_io_pgetevents:
+		return true;
+	}
+	return false;
+}
+
+/**
+ * ckpt_arch_park_syscall - make a call the park interrupted restart
+ *
+ * Called by the current task as it parks.  A call that fails with
+ * -EINTR whenever it is interrupted (epoll_wait(), sigtimedwait(),
+ * semop(), ...) did so because of the park if no signal is pending: it
+ * is made to restart instead, as after a signal without a handler, so
+ * that neither the resumed task nor a restored one sees an EINTR that no
+ * signal caused.
+ */
+void ckpt_arch_park_syscall(void)
+{
+	struct pt_regs *regs = task_pt_regs(current);
+
+	if ((long)regs->orig_ax >= 0 && (long)regs->ax == -EINTR &&
+	    ckpt_eintr_call(regs->orig_ax) && !task_sigpending(current))
+		regs->ax = -ERESTARTNOHAND;
+}
+
 /*
  * A syscall interrupted by the park (the current task's) is saved with
  * its restart code, so that the restored task restarts it or returns

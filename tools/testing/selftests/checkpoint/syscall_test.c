@@ -142,7 +142,7 @@ static void count_handler(int sig)
 }
 
 enum blocker { B_PAUSE, B_SIGSUSPEND, B_SELECT, B_POLL, B_PPOLL,
-	       B_PSELECT6 };
+	       B_PSELECT6, B_SIGTIMEDWAIT };
 
 FIXTURE(blocked) {
 	struct ctx c;
@@ -209,6 +209,17 @@ FIXTURE_VARIANT_ADD(blocked, pselect6) {
 	.masked = 1, .alt_nr = -1,
 };
 
+/* It fails with EINTR when interrupted: the park must not make it */
+FIXTURE_VARIANT_ADD(blocked, sigtimedwait) {
+	.how = B_SIGTIMEDWAIT, .nr = __NR_rt_sigtimedwait,
+	.masked = 0, .alt_nr = -1,
+};
+
+FIXTURE_VARIANT_ADD(blocked, sigtimedwait_after_checkpoint) {
+	.how = B_SIGTIMEDWAIT, .nr = __NR_rt_sigtimedwait,
+	.masked = 0, .alt_nr = -1, .pre = PRE_CKPT,
+};
+
 FIXTURE_SETUP(blocked)
 {
 	ctx_setup(&self->c, "syscall");
@@ -265,6 +276,10 @@ static int blocked_child(void *arg)
 		break;
 	case B_PSELECT6:
 		ret = syscall(SYS_pselect6, 0, NULL, NULL, NULL, NULL, &ps6);
+		break;
+	case B_SIGTIMEDWAIT:
+		/* waits for a signal that never comes, not SIGUSR1 */
+		ret = syscall(SYS_rt_sigtimedwait, &tmp, NULL, NULL, 8);
 		break;
 	}
 	err = errno;
