@@ -47,41 +47,7 @@ HIDDEN uint32_t xb_mxcsr_def = 0x1f80;
 HIDDEN volatile int xb_go;
 HIDDEN volatile int xb_returns;
 
-#define LD(i, r)	"movq xb_gpr_pat+8*" #i "(%rip), %" #r "\n\t"
-#define ST(i, r)	"movq %" #r ", xb_gpr_out+8*" #i "(%rip)\n\t"
-#define XLD(i)		"movdqu xb_vec_pat+16*" #i "(%rip), %xmm" #i "\n\t"
-#define XST(i)		"movdqu %xmm" #i ", xb_vec_out+16*" #i "(%rip)\n\t"
-#define ALL16(m) m(0) m(1) m(2) m(3) m(4) m(5) m(6) m(7) m(8) m(9) m(10) \
-	m(11) m(12) m(13) m(14) m(15)
-#define __stringify_1(x) #x
-#define __stringify(x) __stringify_1(x)
-
-/* Load everything, pause() until xb_go, store everything. */
-asm(".pushsection .text\n\t"
-	".globl xb_wait\n\t.hidden xb_wait\n\t.type xb_wait, @function\n"
-	"xb_wait:\n\t"
-	"pushq %rbx\n\tpushq %rbp\n\tpushq %r12\n\t"
-	"pushq %r13\n\tpushq %r14\n\tpushq %r15\n\t"
-	"ldmxcsr xb_mxcsr_pat(%rip)\n\t"
-	ALL16(XLD)
-	LD(1, rbx) LD(3, rdx) LD(4, rsi) LD(5, rdi) LD(6, rbp) LD(7, r8)
-	LD(8, r9) LD(9, r10) LD(11, r12) LD(12, r13) LD(13, r14) LD(14, r15)
-	"1:\tmovl $" __stringify(__NR_pause) ", %eax\n\t"
-	"syscall\n\t"
-	"incl xb_returns(%rip)\n\t"
-	"cmpl $0, xb_go(%rip)\n\t"
-	"je 1b\n\t"
-	ST(0, rax) ST(1, rbx) ST(2, rcx) ST(3, rdx) ST(4, rsi) ST(5, rdi)
-	ST(6, rbp) ST(7, r8) ST(8, r9) ST(9, r10) ST(10, r11) ST(11, r12)
-	ST(12, r13) ST(13, r14) ST(14, r15)
-	ALL16(XST)
-	"stmxcsr xb_mxcsr_out(%rip)\n\t"
-	"ldmxcsr xb_mxcsr_def(%rip)\n\t"
-	"popq %r15\n\tpopq %r14\n\tpopq %r13\n\t"
-	"popq %r12\n\tpopq %rbp\n\tpopq %rbx\n\tret\n\t"
-	".size xb_wait, .-xb_wait\n\t"
-	".popsection\n");
-
+/* Load everything, pause() until xb_go, store everything: xboot_asm.S */
 __attribute__((visibility("hidden"))) void xb_wait(void);
 
 #define ANON_SIZE	(8UL << 20)
