@@ -8,9 +8,10 @@
  * restored task gets a restart block that sleeps for that long when the
  * signal code continues the call through restart_syscall(): the sleep
  * ends as late as it would have, the time between checkpoint and
- * restart aside.  Other calls that continue through a restart block
- * (poll(), futex waits, CPU-time clocks) are re-issued with their full
- * timeout instead.
+ * restart aside.  A poll() is re-issued with the time it had left as its
+ * timeout.  Other calls that continue through a restart block (futex
+ * waits with a relative timeout, CPU-time clocks) are re-issued with
+ * their full timeout.
  */
 #include <linux/checkpoint.h>
 #include <linux/hrtimer.h>
@@ -79,6 +80,31 @@ bool ckpt_save_nanosleep(struct restart_block *rb,
 	sleep->ns = max_t(s64, left, 0);
 	sleep->rmtp_set = rb->nanosleep.type == TT_NATIVE;
 	sleep->rmtp = sleep->rmtp_set ? (unsigned long)rb->nanosleep.rmtp : 0;
+	return true;
+}
+
+/**
+ * ckpt_poll_time_left - the timeout left to a poll() in progress
+ * @rb: the task's restart block
+ * @nr: the system call the restart block continues
+ * @ms: returns the time left, in milliseconds rounded up
+ *
+ * Return: true if @nr is poll() with a timeout: it is to be re-issued
+ * with *@ms as its timeout.
+ */
+bool ckpt_poll_time_left(struct restart_block *rb, long nr, long *ms)
+{
+	struct timespec64 end, now;
+	s64 left;
+
+	if (nr != __NR_poll || !rb->poll.has_timeout)
+		return false;
+	end.tv_sec = rb->poll.tv_sec;
+	end.tv_nsec = rb->poll.tv_nsec;
+	ktime_get_ts64(&now);
+	left = timespec64_to_ns(&end) - timespec64_to_ns(&now);
+	*ms = left > 0 ? min_t(s64, DIV_ROUND_UP_ULL(left, NSEC_PER_MSEC),
+			       INT_MAX) : 0;
 	return true;
 }
 

@@ -294,6 +294,7 @@ void ckpt_thaw_tasks(struct ckpt_ctx *ctx, enum ckpt_release how);
 /* checkpoint/sleep.c */
 bool ckpt_save_nanosleep(struct restart_block *rb,
 			 struct ckpt_nanosleep *sleep, long nr);
+bool ckpt_poll_time_left(struct restart_block *rb, long nr, long *ms);
 bool rstr_nanosleep_ok(const struct ckpt_hdr_task *h);
 void rstr_set_restart_block(const struct ckpt_hdr_task *h);
 

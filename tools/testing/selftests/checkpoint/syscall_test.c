@@ -21,8 +21,8 @@
  * stop or a checkpoint without flags, when it sleeps on in
  * restart_syscall()) is restarted; the call then completes with 0 (no
  * EINTR, no leaked restart code) and no less than 2 s after it was first
- * made.  nanosleep_time_left: the restored sleep lasts the time that was
- * left when it was checkpointed.
+ * made.  nanosleep_time_left, poll_time_left: the restored sleep, or
+ * poll() timeout, lasts the time that was left when it was checkpointed.
  *
  * compute: a child in a long loop of integer and floating point work,
  * checkpointed in user mode; after restart and SIGUSR1 it replays the
@@ -499,22 +499,39 @@ static long elapsed_ms(const struct timespec *t0)
 	       (t1.tv_nsec - t0->tv_nsec) / 1000000;
 }
 
-/*
- * An 8 s nanosleep checkpointed after 2 s and restarted 1 s later sleeps
- * the 6 s it had left, not 8 s again nor 5 s: the time in between does
- * not count.
- */
-TEST_F_TIMEOUT(sc, nanosleep_time_left, 120)
+static int long_poll_child(void *arg)
 {
-	struct ctx *c = &self->c;
+	struct timespec t0, t1;
+	long ret, ns;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ckpt_child_ready();
+	ret = syscall(SYS_poll, NULL, 0, LONG_SLEEP_SEC * 1000);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = (t1.tv_sec - t0.tv_sec) * 1000000000L + t1.tv_nsec - t0.tv_nsec;
+	ckpt_child_log("poll returned %ld after %ld ms", ret, ns / 1000000);
+	CKPT_CHILD_CHECK(2, ret == 0);
+	CKPT_CHILD_CHECK(3, ns >= LONG_SLEEP_SEC * 1000000000L);
+	return 0;
+}
+
+/*
+ * An 8 s wait checkpointed after 2 s and restarted 1 s later waits the 6 s
+ * it had left, not 8 s again nor 5 s: the time in between does not count.
+ */
+static void time_left_test(struct __test_metadata *_metadata, struct ctx *c,
+			   int (*fn)(void *), int nr)
+{
 	struct timespec t0;
 	int status;
 	long ms;
 
-	c->pid = ckpt_spawn(long_sleep_child, NULL, c->logpath);
+	c->pid = ckpt_spawn(fn, NULL, c->logpath);
 	ASSERT_LT(0, c->pid);
 	ASSERT_EQ(0, ckpt_wait_ready(c->pid, 30000));
-	ASSERT_EQ(0, ckpt_wait_syscall(c->pid, __NR_nanosleep, 30000));
+	ASSERT_EQ(0, ckpt_wait_syscall(c->pid, nr, 30000));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	usleep(2000 * 1000 - elapsed_ms(&t0) * 1000);
 	ASSERT_LT(0, ckpt_checkpoint(c->pid, CKPT_KILL, &c->img, c->klog,
@@ -525,9 +542,20 @@ TEST_F_TIMEOUT(sc, nanosleep_time_left, 120)
 	ASSERT_EQ(c->pid, ckpt_restart(c->img, 0, c->klog, sizeof(c->klog)));
 	expect_exit(_metadata, &c->pid, 0, 30000);
 	ms = elapsed_ms(&t0);
-	TH_LOG("the restored sleep lasted %ld ms", ms);
+	TH_LOG("the restored call lasted %ld ms", ms);
 	EXPECT_LE(5500, ms);
 	EXPECT_GE(7000, ms);
+}
+
+TEST_F_TIMEOUT(sc, nanosleep_time_left, 120)
+{
+	time_left_test(_metadata, &self->c, long_sleep_child, __NR_nanosleep);
+}
+
+/* poll() is re-issued with the time it had left as its timeout */
+TEST_F_TIMEOUT(sc, poll_time_left, 120)
+{
+	time_left_test(_metadata, &self->c, long_poll_child, __NR_poll);
 }
 
 static volatile sig_atomic_t stop;
