@@ -301,6 +301,22 @@ static inline char ckpt_proc_state(pid_t pid)
 	return p && p[1] == ' ' ? p[2] : 0;
 }
 
+/* Wait up to @ms until @pid is in state @state; returns the last seen. */
+static inline char ckpt_wait_state(pid_t pid, char state, int ms)
+{
+	struct timespec ts = { 0, 10 * 1000 * 1000 };
+	char c = 0;
+	int waited;
+
+	for (waited = 0; waited <= ms; waited += 10) {
+		c = ckpt_proc_state(pid);
+		if (c == state)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	return c;
+}
+
 /*
  * Wait up to @timeout_ms until @pid sleeps in system call @nr, as seen in
  * /proc/@pid/stat and /proc/@pid/syscall.  0 on success, -1 on timeout.

@@ -62,14 +62,30 @@ static int vm_root(void *arg)
 	return 0;
 }
 
-TEST(shared_memory_processes)
+FIXTURE(clone_vm) {
+	char logpath[64];
+};
+
+FIXTURE_SETUP(clone_vm)
 {
-	char logpath[64], log[CKPT_LOG_MAX];
+	snprintf(self->logpath, sizeof(self->logpath),
+		 "/tmp/ckpt-clone-vm.%d.log", getpid());
+}
+
+FIXTURE_TEARDOWN(clone_vm)
+{
+	if (_metadata->passed)
+		unlink(self->logpath);
+	else
+		ckpt_dump_log(self->logpath);
+}
+
+TEST_F_TIMEOUT(clone_vm, shared_memory_processes, 120)
+{
+	char *logpath = self->logpath, log[CKPT_LOG_MAX];
 	int imgfd, status, n = 0;
 	pid_t pid, r;
 
-	snprintf(logpath, sizeof(logpath), "/tmp/ckpt-clone-vm.%d.log",
-		 getpid());
 	ASSERT_EQ(0, prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0));
 	pid = ckpt_spawn(vm_root, NULL, logpath);
 	ASSERT_LT(0, pid);
@@ -81,8 +97,10 @@ TEST(shared_memory_processes)
 		TH_LOG("checkpoint: %s; log: %s", strerror(errno), log);
 	}
 	/* The root and its child, both killed, are ours to reap */
-	while (n < 2 && ckpt_waitpid(-1, &status, TMO_MS) > 0)
+	while (n < 2 && ckpt_waitpid(-1, &status, TMO_MS) > 0) {
+		EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
 		n++;
+	}
 	ASSERT_EQ(2, n);
 	r = ckpt_restart(imgfd, 0, log, sizeof(log));
 	close(imgfd);
@@ -93,9 +111,7 @@ TEST(shared_memory_processes)
 	ASSERT_EQ(pid, ckpt_waitpid(pid, &status, TMO_MS));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		TH_LOG("root status %#x", status);
-		ckpt_dump_log(logpath);
 	}
-	unlink(logpath);
 }
 
 TEST_HARNESS_MAIN

@@ -326,21 +326,6 @@ static int finish_child(struct __test_metadata *_metadata,
 	return 0;
 }
 
-/* Wait up to @ms for @pid to be in state @state; returns the last seen. */
-static char wait_state(pid_t pid, char state, int ms)
-{
-	char c = 0;
-	int waited;
-
-	for (waited = 0; waited <= ms; waited += 10) {
-		c = ckpt_proc_state(pid);
-		if (c == state)
-			break;
-		usleep(10000);
-	}
-	return c;
-}
-
 /* The child must still be there, asleep (not stopped, not killed). */
 static int untouched(pid_t pid)
 {
@@ -348,7 +333,7 @@ static int untouched(pid_t pid)
 
 	if (ckpt_waitpid(pid, &status, 0) != 0)
 		return 0;
-	return wait_state(pid, 'S', 1000) == 'S';
+	return ckpt_wait_state(pid, 'S', 1000) == 'S';
 }
 
 /* Checkpoint a plain child with CKPT_KILL, reap it, keep the image. */
@@ -1661,7 +1646,7 @@ TEST_F_TIMEOUT(err, pid_in_use, 120)
 	/* no new child; the original is untouched */
 	EXPECT_EQ(1, ckpt_nr_children());
 	EXPECT_EQ(0, ckpt_waitpid(pid, &status, 0));
-	EXPECT_EQ('S', wait_state(pid, 'S', 1000));
+	EXPECT_EQ('S', ckpt_wait_state(pid, 'S', 1000));
 	ASSERT_EQ(0, finish_child(_metadata, cx));
 
 	/* now the pid is free */
@@ -1841,7 +1826,7 @@ static void expect_busy(struct __test_metadata *_metadata, pid_t pid,
 			       pid, klog);
 		}
 		EXPECT_EQ(0, ckpt_waitpid(pid, &status, 0));
-		EXPECT_EQ(state, wait_state(pid, state, 1000));
+		EXPECT_EQ(state, ckpt_wait_state(pid, state, 1000));
 	}
 }
 
@@ -2083,7 +2068,7 @@ TEST_F_TIMEOUT(unsup, checkpoint, 120)
 		/* tasks kicked by the attempt go back to sleep */
 		for (k = 0; k < n; k++) {
 			snprintf(name, sizeof(name), "%d", others[k]);
-			EXPECT_EQ('S', wait_state(others[k], 'S', 1000)) {
+			EXPECT_EQ('S', ckpt_wait_state(others[k], 'S', 1000)) {
 				TH_LOG("task %s is not asleep", name);
 			}
 		}

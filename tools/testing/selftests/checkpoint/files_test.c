@@ -852,22 +852,6 @@ FIXTURE_TEARDOWN(refuse)
 	unlink(self->log);
 }
 
-/* Wait up to @ms for @pid to be in state @state; returns the last seen. */
-static char wait_state(pid_t pid, char state, int ms)
-{
-	struct timespec ts = { 0, 10 * 1000 * 1000 };
-	char c = 0;
-	int waited;
-
-	for (waited = 0; waited <= ms; waited += 10) {
-		c = ckpt_proc_state(pid);
-		if (c == state)
-			break;
-		nanosleep(&ts, NULL);
-	}
-	return c;
-}
-
 TEST_F_TIMEOUT(refuse, checkpoint, 120)
 {
 	static const unsigned long flags[] = { 0, CKPT_KILL, CKPT_STOP };
@@ -912,7 +896,7 @@ TEST_F_TIMEOUT(refuse, checkpoint, 120)
 			TH_LOG("flags %#lx: child ended: %#x", flags[i],
 			       status);
 		}
-		EXPECT_EQ('S', wait_state(self->pid, 'S', 1000));
+		EXPECT_EQ('S', ckpt_wait_state(self->pid, 'S', 1000));
 	}
 
 	ASSERT_EQ(0, kill(self->pid, SIGUSR1));

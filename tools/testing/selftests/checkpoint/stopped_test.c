@@ -107,19 +107,6 @@ static unsigned long counter(const char *path, off_t off)
 	return n;
 }
 
-/* Wait until @pid is in state @state; 0 or -1 */
-static int wait_state(pid_t pid, char state)
-{
-	int i;
-
-	for (i = 0; i < TMO_MS / 10; i++) {
-		if (ckpt_proc_state(pid) == state)
-			return 0;
-		usleep(10000);
-	}
-	return -1;
-}
-
 /* The counter at @off moves (1) or stays (0) within 300 ms */
 static int moves(const char *path, off_t off)
 {
@@ -177,7 +164,7 @@ static void start_stopped(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, ckpt_wait_ready(self->pid, TMO_MS));
 	ASSERT_TRUE(moves(self->path, 0));
 	ASSERT_EQ(0, kill(self->pid, SIGSTOP));
-	ASSERT_EQ(0, wait_state(self->pid, 'T'));
+	ASSERT_EQ('T', ckpt_wait_state(self->pid, 'T', TMO_MS));
 	ASSERT_FALSE(moves(self->path, 0));
 }
 
@@ -234,7 +221,7 @@ TEST_F_TIMEOUT(stopped, restored_stopped, 60)
 	EXPECT_TRUE(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP) {
 		TH_LOG("status %#x", status);
 	}
-	EXPECT_EQ(0, wait_state(pid, 'T'));
+	EXPECT_EQ('T', ckpt_wait_state(pid, 'T', TMO_MS));
 	EXPECT_FALSE(moves(self->path, 0));
 	EXPECT_EQ(before, counter(self->path, 0));
 	finish(_metadata, self, 0);
@@ -256,7 +243,7 @@ TEST_F_TIMEOUT(stopped, tree_with_stopped_child, 60)
 	ASSERT_LT(0, self->child);
 	ASSERT_TRUE(moves(self->path, 8));
 	ASSERT_EQ(0, kill(self->child, SIGSTOP));
-	ASSERT_EQ(0, wait_state(self->child, 'T'));
+	ASSERT_EQ('T', ckpt_wait_state(self->child, 'T', TMO_MS));
 
 	ASSERT_LT(0, ckpt_checkpoint(self->pid, CKPT_KILL, &imgfd, log,
 				     sizeof(log))) {
@@ -272,7 +259,7 @@ TEST_F_TIMEOUT(stopped, tree_with_stopped_child, 60)
 		TH_LOG("restart: %s; log: %s", strerror(errno), log);
 		self->pid = -1;
 	}
-	EXPECT_EQ(0, wait_state(self->child, 'T'));
+	EXPECT_EQ('T', ckpt_wait_state(self->child, 'T', TMO_MS));
 	EXPECT_FALSE(moves(self->path, 8));
 	EXPECT_TRUE(moves(self->path, 0));
 	self->child = -1;

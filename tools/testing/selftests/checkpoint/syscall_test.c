@@ -311,20 +311,6 @@ static int wait_in_call(pid_t pid, int nr, int alt_nr, int timeout_ms)
 	return -1;
 }
 
-/* Wait until @pid's state is @state; 0 or -1. */
-static int wait_state(pid_t pid, char state, int timeout_ms)
-{
-	struct timespec ts = { 0, 5 * 1000 * 1000 };
-	int waited;
-
-	for (waited = 0; waited <= timeout_ms; waited += 5) {
-		if (ckpt_proc_state(pid) == state)
-			return 0;
-		nanosleep(&ts, NULL);
-	}
-	return -1;
-}
-
 /* Stop and continue @pid, or checkpoint it without flags (PRE_*). */
 static void pre_checkpoint(struct __test_metadata *_metadata, struct ctx *c,
 			   int pre)
@@ -334,7 +320,7 @@ static void pre_checkpoint(struct __test_metadata *_metadata, struct ctx *c,
 
 	if (pre == PRE_STOP) {
 		ASSERT_EQ(0, kill(c->pid, SIGSTOP));
-		ASSERT_EQ(0, wait_state(c->pid, 'T', 10000));
+		ASSERT_EQ('T', ckpt_wait_state(c->pid, 'T', 10000));
 		ASSERT_EQ(0, kill(c->pid, SIGCONT));
 	} else if (pre == PRE_CKPT) {
 		id = ckpt_checkpoint(c->pid, 0, &img, c->klog, sizeof(c->klog));

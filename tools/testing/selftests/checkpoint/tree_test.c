@@ -367,21 +367,6 @@ static int proc_ids(pid_t pid, struct ids *ids)
 	return 0;
 }
 
-/* Wait up to @ms until @pid is in state @state; the last state seen. */
-static char wait_state(pid_t pid, char state, int ms)
-{
-	char c = 0;
-	int waited;
-
-	for (waited = 0; waited <= ms; waited += 10) {
-		c = ckpt_proc_state(pid);
-		if (c == state)
-			break;
-		usleep(10000);
-	}
-	return c;
-}
-
 /* Is @pid gone (no such process)? */
 static int gone(pid_t pid)
 {
@@ -871,7 +856,7 @@ TEST_F_TIMEOUT(tree, zombie, 120)
 
 	/* zombie children of the root again */
 	for (i = 0; i < 2; i++) {
-		EXPECT_EQ('Z', wait_state(z[i], 'Z', TMO_READY));
+		EXPECT_EQ('Z', ckpt_wait_state(z[i], 'Z', TMO_READY));
 		ASSERT_EQ(0, proc_ids(z[i], &ids)) {
 			TH_LOG("zombie %d was not restored", z[i]);
 		}
@@ -1140,7 +1125,7 @@ TEST_F_TIMEOUT(tree, pid_busy, 120)
 	/* nothing new; the original runs on */
 	EXPECT_EQ(1, ckpt_nr_children());
 	EXPECT_EQ(0, waitpid(-1, NULL, WNOHANG | __WALL));
-	EXPECT_EQ('S', wait_state(pid, 'S', 1000));
+	EXPECT_EQ('S', ckpt_wait_state(pid, 'S', 1000));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
 	expect_exit0(_metadata, pid);
 
@@ -1262,7 +1247,7 @@ TEST_F_TIMEOUT(tree, ptraced, 120)
 		EXPECT_EQ(0, waitpid(self->node[0], &status,
 				     WNOHANG | WUNTRACED));
 		for (k = 0; k < 3; k++) {
-			EXPECT_EQ('S', wait_state(self->node[k], 'S', 1000));
+			EXPECT_EQ('S', ckpt_wait_state(self->node[k], 'S', 1000));
 		}
 		check_tree_ids(_metadata, self);
 	}
@@ -1324,7 +1309,7 @@ TEST_F_TIMEOUT(tree, vfork, 120)
 	}
 	track(self, c);
 	ASSERT_EQ(0, ckpt_wait_syscall(c, __NR_pause, TMO_READY));
-	ASSERT_EQ('D', wait_state(v, 'D', TMO_READY));
+	ASSERT_EQ('D', ckpt_wait_state(v, 'D', TMO_READY));
 
 	for (i = 0; i < ARRAY_SIZE(flags); i++) {
 		ret = ckpt_checkpoint(v, flags[i], &imgfd, self->klog,
@@ -1348,8 +1333,8 @@ TEST_F_TIMEOUT(tree, vfork, 120)
 			       flags[i], v, c);
 		}
 		EXPECT_EQ(0, waitpid(v, &status, WNOHANG | WUNTRACED));
-		EXPECT_EQ('D', wait_state(v, 'D', 1000));
-		EXPECT_EQ('S', wait_state(c, 'S', 1000));
+		EXPECT_EQ('D', ckpt_wait_state(v, 'D', 1000));
+		EXPECT_EQ('S', ckpt_wait_state(c, 'S', 1000));
 	}
 	TH_LOG("kernel log: %s", self->klog);
 	self->klog[0] = '\0';
