@@ -126,10 +126,13 @@ struct ckpt_hdr_header {
 #define CKPT_TREE_SHARE_SIGHAND	0x80	/* ... its signal actions */
 #define CKPT_TREE_FLAGS		0xf3
 
-/* TREE: the tasks of the image, in creation order (see above) */
+/*
+ * TREE: the tasks of the image, in creation order (see above).  The ids
+ * are seen from the checkpointer's pid namespace, or from the saved one
+ * (CKPT_TREE_F_PIDNS).
+ */
 struct ckpt_tree_entry {
-	__s32 pid;		/* in the checkpointer's pid namespace, or in
-				 * the saved one (CKPT_TREE_F_PIDNS) */
+	__s32 pid;
 	__s32 tgid;
 	__s32 ppid;		/* pid of the parent thread; 0: outside the tree */
 	__s32 pgid;
@@ -138,8 +141,8 @@ struct ckpt_tree_entry {
 };
 
 /* TREE record flags */
-#define CKPT_TREE_F_PIDNS	0x1	/* a whole pid namespace, root its init:
-					 * pids are the namespace's */
+/* A whole pid namespace, the root its init: the pids are the namespace's */
+#define CKPT_TREE_F_PIDNS	0x1
 
 struct ckpt_hdr_tree {
 	struct ckpt_hdr h;
@@ -388,8 +391,8 @@ struct ckpt_hdr_itimers {
 struct ckpt_posix_timer {
 	__s32 id;		/* its timer_t, unique in the process */
 	__s32 clockid;		/* CLOCK_REALTIME, _MONOTONIC, _BOOTTIME, _TAI */
-	__s32 notify;		/* SIGEV_SIGNAL or SIGEV_NONE, maybe with
-				 * SIGEV_THREAD_ID */
+	/* notify: SIGEV_SIGNAL or SIGEV_NONE, maybe with SIGEV_THREAD_ID */
+	__s32 notify;
 	__s32 signo;
 	__u64 value;		/* sigev_value */
 	__s32 tid;		/* the thread notified (SIGEV_THREAD_ID) */
