@@ -1963,10 +1963,14 @@ static void parse_posix_timers(void)
 		    (!e.value_ns && e.interval_ns) ||
 		    (e.notify & 4 ? e.tid <= 0 : e.tid != 0))
 			recfail("timer %d: invalid setting", e.id);
-		for (j = 0; j < i; j++)
-			if (!memcmp(rec.buf + sizeof(h) + j * sizeof(e), &e.id,
-				    sizeof(e.id)))
+		for (j = 0; j < i; j++) {
+			struct ckpt_posix_timer prev;
+
+			memcpy(&prev, rec.buf + sizeof(h) + j * sizeof(e),
+			       sizeof(prev));
+			if (prev.id == e.id)
 				recfail("timer %d twice", e.id);
+		}
 	}
 
 	rec_out_begin(rec.off, "POSIX_TIMERS", rec.len);
