@@ -158,6 +158,8 @@ static int ckpt_write_image(struct ckpt_ctx *ctx)
 	for (i = 0; !ret && i < ctx->nr_tasks; i++)
 		ret = ckpt_collect_task(ctx, &ctx->tasks[i]);
 	if (!ret)
+		ret = ckpt_check_files(ctx);
+	if (!ret)
 		ret = ckpt_check_sharing(ctx);
 	if (!ret)
 		ret = ckpt_tree_check_pidns(ctx);

@@ -35,6 +35,8 @@ static const char * const ckpt_rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_SIGPENDING] = "SIGPENDING",
 	[CKPT_HDR_ITIMERS] = "ITIMERS",
 	[CKPT_HDR_POSIX_TIMERS] = "POSIX_TIMERS",
+	[CKPT_HDR_PIPE] = "PIPE",
+	[CKPT_HDR_PIPE_BUF] = "PIPE_BUF",
 };
 
 /**

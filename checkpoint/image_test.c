@@ -75,8 +75,9 @@ static void image_test_roundtrip(struct kunit *test)
 	struct ckpt_hdr_fd fd;
 	char path[16];
 
-	/* Records are padded to 8 bytes: 24 + (64 + 5 -> 72) + 40 */
-	KUNIT_EXPECT_EQ(test, len, (size_t)136);
+	/* Records are padded to 8 bytes: 24 + (72 + 5 -> 80) + 40 */
+	KUNIT_EXPECT_EQ(test, sizeof(f), (size_t)72);
+	KUNIT_EXPECT_EQ(test, len, (size_t)144);
 	KUNIT_EXPECT_EQ(test, 0, ckpt_read_obj(r, CKPT_HDR_FD, &fd.h,
 					       sizeof(fd)));
 	KUNIT_EXPECT_EQ(test, fd.fd, 3U);
@@ -152,7 +153,7 @@ static void image_test_padding(struct kunit *test)
 	struct ckpt_hdr_fd fd;
 	char path[16];
 
-	it->mem[24 + 64 + 5] = 1;	/* first padding byte of FILE */
+	it->mem[24 + sizeof(f) + 5] = 1;	/* first padding byte of FILE */
 	r = image_reader(test, len);
 	KUNIT_ASSERT_EQ(test, 0, ckpt_read_obj(r, CKPT_HDR_FD, &fd.h,
 					       sizeof(fd)));

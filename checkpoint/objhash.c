@@ -37,6 +37,11 @@ static const struct ckpt_obj_ops ckpt_obj_ops[CKPT_OBJ_MAX] = {
 	[CKPT_OBJ_FILE] = {
 		.grab = ckpt_obj_grab_file,
 		.drop = ckpt_obj_drop_file,
+		.put = ckpt_obj_drop_file,
+	},
+	/* Its open files hold a pipe; a restart holds what rebuilds it */
+	[CKPT_OBJ_PIPE] = {
+		.put = rstr_pipe_put,
 	},
 	/* mm, fd table, fs and sighand are only compared by address */
 };
@@ -138,8 +143,8 @@ int rstr_obj_add(struct ckpt_ctx *ctx, u32 ref, enum ckpt_obj_type type,
 	}
 	return 0;
 drop:
-	if (ptr && ckpt_obj_ops[type].drop)
-		ckpt_obj_ops[type].drop(ptr);
+	if (ptr && ckpt_obj_ops[type].put)
+		ckpt_obj_ops[type].put(ptr);
 	return ret;
 }
 
@@ -184,8 +189,31 @@ void ckpt_obj_release_all(struct ckpt_ctx *ctx)
 	}
 	xa_for_each(&ctx->obj_refs, idx, obj) {
 		xa_erase(&ctx->obj_refs, idx);
-		if (obj->ptr && ckpt_obj_ops[obj->type].drop)
-			ckpt_obj_ops[obj->type].drop(obj->ptr);
+		if (obj->ptr && ckpt_obj_ops[obj->type].put)
+			ckpt_obj_ops[obj->type].put(obj->ptr);
+		kfree(obj);
+	}
+}
+
+/**
+ * rstr_obj_put_type - drop the restored objects of one type early
+ * @ctx: the restart context
+ * @type: their type
+ *
+ * For objects that only help to restore others (the pipes behind FILE
+ * records, once every FILE record is read): their refs become unknown.
+ */
+void rstr_obj_put_type(struct ckpt_ctx *ctx, enum ckpt_obj_type type)
+{
+	struct ckpt_obj *obj;
+	unsigned long idx;
+
+	xa_for_each(&ctx->obj_refs, idx, obj) {
+		if (obj->type != type)
+			continue;
+		xa_erase(&ctx->obj_refs, idx);
+		if (obj->ptr && ckpt_obj_ops[type].put)
+			ckpt_obj_ops[type].put(obj->ptr);
 		kfree(obj);
 	}
 }

@@ -212,8 +212,8 @@ int ckpt_write_task(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 		return ret;
 	ret = ckpt_write_creds(ctx, t);
 	for (i = 0; !ret && !ct->idx && i < ctx->nr_cfiles; i++)
-		ret = ckpt_write_file(ctx, ctx->cfiles[i],
-				      ckpt_obj_lookup(ctx, ctx->cfiles[i],
+		ret = ckpt_write_file(ctx, ctx->cfiles[i].file,
+				      ckpt_obj_lookup(ctx, ctx->cfiles[i].file,
 						      CKPT_OBJ_FILE));
 	if (!ret && ct->new_objs & BIT(CKPT_TOBJ_MM))
 		ret = ckpt_write_mm(ctx, t);
@@ -390,6 +390,7 @@ static int rstr_read_task_objs(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 	ret = rstr_read_creds(ctx, ct);
 	for (i = 0; !ret && i < ct->rec.nr_files; i++)
 		ret = rstr_read_file(ctx);
+	rstr_files_done(ctx);
 	if (!ret && !(flags & CKPT_TREE_SHARE_VM))
 		ret = rstr_read_mm(ctx);
 	if (!ret && !(flags & CKPT_TREE_SHARE_FS))

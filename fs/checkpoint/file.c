@@ -20,15 +20,12 @@
 #include <linux/kdev_t.h>
 #include <linux/slab.h>
 
-/* The open flags a FILE record may carry */
-#define CKPT_FILE_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_DSYNC | \
-			 O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | \
-			 O_NOATIME | O_PATH | __O_SYNC)
-
 static const struct ckpt_file_ops *ckpt_file_ops_table[CKPT_FILE_MAX] = {
 	[CKPT_FILE_REG] = &ckpt_file_reg_ops,
 	[CKPT_FILE_DIR] = &ckpt_file_dir_ops,
 	[CKPT_FILE_CHR] = &ckpt_file_chr_ops,
+	[CKPT_FILE_PIPE] = &ckpt_file_pipe_ops,
+	[CKPT_FILE_FIFO] = &ckpt_file_fifo_ops,
 };
 
 static const struct ckpt_file_ops *ckpt_file_find_ops(struct file *file)
@@ -68,8 +65,17 @@ static void ckpt_file_describe(struct file *file, char *buf, size_t size)
 	}
 }
 
-static int ckpt_file_refuse(struct ckpt_ctx *ctx, struct file *file,
-			    const char *who, const char *why)
+/**
+ * ckpt_file_refuse - fail a checkpoint because of an open file
+ * @ctx: the checkpoint context
+ * @file: the file
+ * @who: its user ("pid 12: fd 3")
+ * @why: the reason, or NULL for a kind of file not supported at all
+ *
+ * Return: -EOPNOTSUPP, after a message that says what the file is.
+ */
+int ckpt_file_refuse(struct ckpt_ctx *ctx, struct file *file,
+		     const char *who, const char *why)
 {
 	char *desc = kmalloc(PATH_MAX, GFP_KERNEL);
 	int ret;
@@ -129,15 +135,17 @@ static bool ckpt_file_has_path(struct file *file)
 static int ckpt_file_check(struct ckpt_ctx *ctx, struct file *file,
 			   const char *who)
 {
-	if (!ckpt_file_find_ops(file))
+	const struct ckpt_file_ops *ops = ckpt_file_find_ops(file);
+
+	if (!ops)
 		return ckpt_file_refuse(ctx, file, who, NULL);
 	if (file->f_flags & FASYNC)
 		return ckpt_file_refuse(ctx, file, who, "O_ASYNC");
 	if (READ_ONCE(file->f_owner.pid))
 		return ckpt_file_refuse(ctx, file, who, "F_SETOWN owner");
-	if (d_unlinked(file->f_path.dentry))
+	if (ops->by_path && d_unlinked(file->f_path.dentry))
 		return ckpt_file_refuse(ctx, file, who, "unlinked file");
-	if (!ckpt_file_has_path(file))
+	if (ops->by_path && !ckpt_file_has_path(file))
 		return ckpt_file_refuse(ctx, file, who,
 					"not reachable by its path (memfd, deleted, renamed, hidden by a mount?)");
 	if (ckpt_file_locked(file))
@@ -170,7 +178,8 @@ int ckpt_collect_file(struct ckpt_ctx *ctx, struct file *file, u32 *ref,
 		return ret;
 	if (ctx->nr_cfiles == ctx->max_cfiles) {
 		unsigned int max = max(16U, ctx->max_cfiles * 2);
-		struct file **p = kvmalloc_array(max, sizeof(*p), GFP_KERNEL);
+		struct ckpt_cfile *p = kvmalloc_array(max, sizeof(*p),
+						      GFP_KERNEL);
 
 		if (!p)
 			return -ENOMEM;
@@ -180,8 +189,51 @@ int ckpt_collect_file(struct ckpt_ctx *ctx, struct file *file, u32 *ref,
 		ctx->cfiles = p;
 		ctx->max_cfiles = max;
 	}
-	ctx->cfiles[ctx->nr_cfiles++] = file;
+	ctx->cfiles[ctx->nr_cfiles].file = file;
+	strscpy(ctx->cfiles[ctx->nr_cfiles].who, who,
+		sizeof(ctx->cfiles[0].who));
+	ctx->nr_cfiles++;
 	return 0;
+}
+
+/**
+ * ckpt_check_files - check the open files against each other
+ * @ctx: the checkpoint context, every task's files collected
+ *
+ * A kind may refuse a file whose state the tree does not hold alone: a
+ * pipe with an end open outside the tree.
+ *
+ * Return: 0, -EOPNOTSUPP, or -errno.
+ */
+int ckpt_check_files(struct ckpt_ctx *ctx)
+{
+	const struct ckpt_file_ops *ops;
+	unsigned int i;
+	int ret = 0;
+
+	for (i = 0; !ret && i < ctx->nr_cfiles; i++) {
+		ops = ckpt_file_find_ops(ctx->cfiles[i].file);
+		if (ops && ops->check_tree)
+			ret = ops->check_tree(ctx, ctx->cfiles[i].file,
+					      ctx->cfiles[i].who);
+	}
+	return ret;
+}
+
+/* The path a FILE record carries: in @buf, or "" for a kind without */
+static const char *ckpt_file_path(struct ckpt_ctx *ctx, struct file *file,
+				  const struct ckpt_file_ops *ops, char *buf)
+{
+	char *path;
+
+	if (!ops->by_path)
+		return "";
+	path = d_path(&file->f_path, buf, CKPT_PATH_MAX);
+	if (IS_ERR(path) || path[0] != '/') {
+		ckpt_err(ctx, -EOPNOTSUPP, "an open file has no path from the root");
+		return NULL;
+	}
+	return path;
 }
 
 /**
@@ -190,6 +242,8 @@ int ckpt_collect_file(struct ckpt_ctx *ctx, struct file *file, u32 *ref,
  * @file: the file, checked by ckpt_collect_file()
  * @ref: its ref
  *
+ * The records of the object behind the file, if any and new, follow.
+ *
  * Return: 0 or -errno.
  */
 int ckpt_write_file(struct ckpt_ctx *ctx, struct file *file, u32 ref)
@@ -197,35 +251,39 @@ int ckpt_write_file(struct ckpt_ctx *ctx, struct file *file, u32 ref)
 	const struct ckpt_file_ops *ops = ckpt_file_find_ops(file);
 	struct inode *inode = file_inode(file);
 	struct ckpt_hdr_file h = {};
-	char *buf, *path, why[64] = "";
+	char *buf, why[64] = "";
 	struct timespec64 mtime;
+	const char *path;
 	int ret;
 
 	buf = kmalloc(CKPT_PATH_MAX, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
-	path = d_path(&file->f_path, buf, CKPT_PATH_MAX);
-	if (IS_ERR(path) || path[0] != '/') {
-		ret = ckpt_err(ctx, -EOPNOTSUPP,
-			       "an open file has no path from the root");
+	path = ckpt_file_path(ctx, file, ops, buf);
+	if (!path) {
+		ret = -EOPNOTSUPP;
 		goto out;
 	}
 	h.ref = ref;
 	h.type = ops->type;
-	h.f_flags = file->f_flags & CKPT_FILE_FLAGS;
+	h.f_flags = file->f_flags & (O_ACCMODE | ops->flags);
 	h.mode = inode->i_mode;
 	h.pos = file->f_pos;
 	h.size = i_size_read(inode);
 	mtime = inode->i_mtime;
 	h.mtime_sec = mtime.tv_sec;
 	h.mtime_nsec = mtime.tv_nsec;
-	h.path_len = strlen(path) + 1;
+	h.path_len = ops->by_path ? strlen(path) + 1 : 0;
 	ret = ops->checkpoint(ctx, file, &h, why, sizeof(why));
-	if (ret)
-		ret = ckpt_err(ctx, ret, "%s: %s: not supported", path, why);
-	else
-		ret = ckpt_write_obj_payload(ctx, &h.h, CKPT_HDR_FILE, sizeof(h),
-					     path, h.path_len);
+	if (ret) {
+		ret = ckpt_err(ctx, ret, "%s%s%s: %s: not supported", ops->name,
+			       *path ? " " : "", path, why);
+		goto out;
+	}
+	ret = ckpt_write_obj_payload(ctx, &h.h, CKPT_HDR_FILE, sizeof(h),
+				     path, h.path_len);
+	if (!ret && h.flags & CKPT_FILE_OBJ_NEW)
+		ret = ops->write_obj(ctx, file, &h);
 out:
 	kfree(buf);
 	return ret;
@@ -320,14 +378,28 @@ int rstr_file_check_unchanged(struct ckpt_ctx *ctx, u32 ref)
 static int rstr_check_file(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h,
 			   const char *path, size_t plen)
 {
+	const struct ckpt_file_ops *ops;
 	int ret;
 
 	if (!h->type || h->type >= CKPT_FILE_MAX ||
-	    !ckpt_file_ops_table[h->type] || h->f_flags & ~CKPT_FILE_FLAGS ||
+	    !ckpt_file_ops_table[h->type])
+		return ckpt_err(ctx, -EBADMSG, "FILE record (ref %u): unknown type %u",
+				h->ref, h->type);
+	ops = ckpt_file_ops_table[h->type];
+	if (h->f_flags & ~(O_ACCMODE | ops->flags) ||
+	    (h->f_flags & O_ACCMODE) == O_ACCMODE ||
 	    h->path_len != plen || h->reserved || h->pos < 0 ||
-	    h->mtime_nsec >= NSEC_PER_SEC)
+	    h->mtime_nsec >= NSEC_PER_SEC || h->flags & ~CKPT_FILE_OBJ_NEW ||
+	    (h->flags & CKPT_FILE_OBJ_NEW && !ops->write_obj) ||
+	    (!ops->write_obj && h->obj_ref))
 		return ckpt_err(ctx, -EBADMSG, "malformed FILE record (ref %u)",
 				h->ref);
+	if (!ops->by_path) {
+		if (plen)
+			return ckpt_err(ctx, -EBADMSG, "FILE record (ref %u): a %s has no path",
+					h->ref, ops->name);
+		return 0;
+	}
 	ret = ckpt_check_string(ctx, path, plen, "FILE path");
 	if (!ret && path[0] != '/')
 		ret = ckpt_err(ctx, -EBADMSG, "FILE path is not absolute");
@@ -348,7 +420,7 @@ int rstr_read_file(struct ckpt_ctx *ctx)
 	char *path;
 	int ret;
 
-	path = kmalloc(CKPT_PATH_MAX, GFP_KERNEL);
+	path = kzalloc(CKPT_PATH_MAX, GFP_KERNEL);
 	if (!path)
 		return -ENOMEM;
 	ret = ckpt_read_obj_payload(ctx, CKPT_HDR_FILE, &h.h, sizeof(h), path,
@@ -362,9 +434,35 @@ int rstr_read_file(struct ckpt_ctx *ctx)
 		ret = PTR_ERR(file);
 		goto out;
 	}
-	rstr_note_changed(ctx, &h, file);
+	if (ckpt_file_ops_table[h.type]->by_path)
+		rstr_note_changed(ctx, &h, file);
 	ret = rstr_obj_add(ctx, h.ref, CKPT_OBJ_FILE, file);
 out:
 	kfree(path);
 	return ret;
+}
+
+/**
+ * rstr_files_done - all FILE records are read
+ * @ctx: the restart context
+ *
+ * Drop what only helped to rebuild the files: a pipe end that no open
+ * file of the image uses is closed now, as it was when saved.
+ */
+void rstr_files_done(struct ckpt_ctx *ctx)
+{
+	rstr_obj_put_type(ctx, CKPT_OBJ_PIPE);
+}
+
+/**
+ * rstr_file_set_flags - set some of the status flags of a restored file
+ * @file: the file, not yet visible to any task
+ * @mask: the O_* flags to set or clear
+ * @flags: their values
+ */
+void rstr_file_set_flags(struct file *file, u32 mask, u32 flags)
+{
+	spin_lock(&file->f_lock);
+	file->f_flags = (file->f_flags & ~mask) | (flags & mask);
+	spin_unlock(&file->f_lock);
 }

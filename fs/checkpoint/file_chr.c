@@ -58,6 +58,8 @@ static struct file *rstr_file_chr(struct ckpt_ctx *ctx,
 const struct ckpt_file_ops ckpt_file_chr_ops = {
 	.type = CKPT_FILE_CHR,
 	.name = "character device",
+	.by_path = true,
+	.flags = CKPT_FILE_PATH_FLAGS,
 	.match = ckpt_file_chr_match,
 	.checkpoint = ckpt_file_chr_checkpoint,
 	.restore = rstr_file_chr,

@@ -42,6 +42,8 @@ static struct file *rstr_file_dir(struct ckpt_ctx *ctx,
 const struct ckpt_file_ops ckpt_file_reg_ops = {
 	.type = CKPT_FILE_REG,
 	.name = "regular file",
+	.by_path = true,
+	.flags = CKPT_FILE_PATH_FLAGS,
 	.match = ckpt_file_reg_match,
 	.checkpoint = ckpt_file_path_checkpoint,
 	.restore = rstr_file_reg,
@@ -50,6 +52,8 @@ const struct ckpt_file_ops ckpt_file_reg_ops = {
 const struct ckpt_file_ops ckpt_file_dir_ops = {
 	.type = CKPT_FILE_DIR,
 	.name = "directory",
+	.by_path = true,
+	.flags = CKPT_FILE_PATH_FLAGS,
 	.match = ckpt_file_dir_match,
 	.checkpoint = ckpt_file_path_checkpoint,
 	.restore = rstr_file_dir,

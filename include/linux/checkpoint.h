@@ -43,17 +43,30 @@ enum ckpt_obj_type {
 	CKPT_OBJ_FILES,
 	CKPT_OBJ_FS,
 	CKPT_OBJ_SIGHAND,
+	CKPT_OBJ_PIPE,
 	CKPT_OBJ_MAX
 };
 
 /**
  * struct ckpt_obj_ops - how the object hash holds an object
- * @grab: take a reference
- * @drop: drop a reference
+ * @grab: checkpoint: take a reference
+ * @drop: checkpoint: drop it
+ * @put: restart: drop the restored object the hash holds
  */
 struct ckpt_obj_ops {
 	void (*grab)(void *ptr);
 	void (*drop)(void *ptr);
+	void (*put)(void *ptr);
+};
+
+/**
+ * struct ckpt_cfile - an open file to write as a FILE record
+ * @file: the file (the object hash holds a reference)
+ * @who: its first user, for messages ("pid 12: fd 3")
+ */
+struct ckpt_cfile {
+	struct file *file;
+	char who[64];
 };
 
 /**
@@ -211,7 +224,7 @@ struct ckpt_ctx {
 
 	/* checkpoint */
 	u64 ckpt_id;
-	struct file **cfiles;		/* files to write as FILE records */
+	struct ckpt_cfile *cfiles;	/* files to write as FILE records */
 	unsigned int nr_cfiles, max_cfiles;
 	struct ckpt_hdr_vma *cvmas;	/* mappings collected, in order */
 	unsigned int nr_cvmas;
@@ -284,6 +297,7 @@ u32 ckpt_obj_lookup(struct ckpt_ctx *ctx, void *ptr, enum ckpt_obj_type type);
 int rstr_obj_add(struct ckpt_ctx *ctx, u32 ref, enum ckpt_obj_type type,
 		 void *ptr);
 void *rstr_obj_get(struct ckpt_ctx *ctx, u32 ref, enum ckpt_obj_type type);
+void rstr_obj_put_type(struct ckpt_ctx *ctx, enum ckpt_obj_type type);
 void ckpt_obj_release_all(struct ckpt_ctx *ctx);
 
 /* checkpoint/freeze.c */
@@ -371,25 +385,53 @@ int rstr_install_fds(struct ckpt_ctx *ctx);
  * struct ckpt_file_ops - checkpoint/restart of one kind of open file
  * @type: enum ckpt_file_type written in its FILE records
  * @name: for messages
+ * @by_path: reopened by its path, which must lead back to it
+ * @flags: the open flags its FILE records may carry besides O_ACCMODE
  * @match: does this kind handle @file?
+ * @check_tree: optional; check @file against all the open files of the
+ *	tree (ctx->cfiles), once they are collected; @who names its user
  * @checkpoint: fill the kind's fields of @h; -EOPNOTSUPP with @why
  *	filled if this file cannot be saved
- * @restore: open a file like the one @h describes, found at @path
+ * @write_obj: optional; write the records of the object behind @file,
+ *	after its FILE record, if @h has CKPT_FILE_OBJ_NEW
+ * @restore: open a file like the one @h describes, found at @path (""
+ *	for a kind not opened by path), reading the records of its object
+ *	if @h has CKPT_FILE_OBJ_NEW
  */
 struct ckpt_file_ops {
 	u32 type;
 	const char *name;
+	bool by_path;
+	u32 flags;
 	bool (*match)(struct file *file);
+	int (*check_tree)(struct ckpt_ctx *ctx, struct file *file,
+			  const char *who);
 	int (*checkpoint)(struct ckpt_ctx *ctx, struct file *file,
 			  struct ckpt_hdr_file *h, char *why, size_t len);
+	int (*write_obj)(struct ckpt_ctx *ctx, struct file *file,
+			 const struct ckpt_hdr_file *h);
 	struct file *(*restore)(struct ckpt_ctx *ctx,
 				const struct ckpt_hdr_file *h,
 				const char *path);
 };
 
+/* The open flags of a FILE record reopened by path */
+#define CKPT_FILE_PATH_FLAGS	(O_APPEND | O_NONBLOCK | O_DSYNC | \
+				 O_DIRECT | O_LARGEFILE | O_DIRECTORY | \
+				 O_NOFOLLOW | O_NOATIME | O_PATH | __O_SYNC)
+
 extern const struct ckpt_file_ops ckpt_file_reg_ops;
 extern const struct ckpt_file_ops ckpt_file_dir_ops;
 extern const struct ckpt_file_ops ckpt_file_chr_ops;
+extern const struct ckpt_file_ops ckpt_file_pipe_ops;
+extern const struct ckpt_file_ops ckpt_file_fifo_ops;
+
+void rstr_pipe_put(void *ptr);
+int ckpt_file_refuse(struct ckpt_ctx *ctx, struct file *file,
+		     const char *who, const char *why);
+int ckpt_check_files(struct ckpt_ctx *ctx);
+void rstr_files_done(struct ckpt_ctx *ctx);
+void rstr_file_set_flags(struct file *file, u32 mask, u32 flags);
 
 struct file *rstr_open_path(struct ckpt_ctx *ctx,
 			    const struct ckpt_hdr_file *h, const char *path,

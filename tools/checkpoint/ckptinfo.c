@@ -62,6 +62,9 @@
 #define FILE_VALID_FLAGS	(00000003 | 00002000 | 00004000 | 00010000 | \
 				 00040000 | 00100000 | 00200000 | 00400000 | \
 				 01000000 | 04000000 | 010000000)
+/* ... and that of a pipe: access mode, nonblock, direct, largefile */
+#define PIPE_VALID_FLAGS	(00000003 | 00004000 | 00040000 | 00100000)
+#define KO_PATH			010000000
 /* The coredump filter bits of mm->flags (MMF_DUMP_FILTER_MASK) */
 #define MM_VALID_FLAGS		0x7fcULL
 /* SA_* flags that user space may set (UAPI_SA_FLAGS of x86) */
@@ -336,6 +339,8 @@ static const char *const rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_SIGPENDING]	= "SIGPENDING",
 	[CKPT_HDR_ITIMERS]	= "ITIMERS",
 	[CKPT_HDR_POSIX_TIMERS]	= "POSIX_TIMERS",
+	[CKPT_HDR_PIPE]		= "PIPE",
+	[CKPT_HDR_PIPE_BUF]	= "PIPE_BUF",
 };
 
 static const char *rec_name(__u32 type)
@@ -646,11 +651,13 @@ static void check_zero(const char *what, const void *p, size_t size)
 /* ------------------------------------------------------------------ */
 /* Object references: a hash of ref -> object.                         */
 
-enum obj_kind { OBJ_FILE = 1, OBJ_MM, OBJ_FS, OBJ_FILES, OBJ_SIGHAND };
+enum obj_kind { OBJ_FILE = 1, OBJ_MM, OBJ_FS, OBJ_FILES, OBJ_SIGHAND,
+		OBJ_PIPE };
 
 static const char *const obj_kind_names[] = {
 	[OBJ_FILE] = "FILE", [OBJ_MM] = "MM", [OBJ_FS] = "FS",
 	[OBJ_FILES] = "FDTABLE", [OBJ_SIGHAND] = "SIGHAND",
+	[OBJ_PIPE] = "PIPE",
 };
 
 struct obj {
@@ -1105,48 +1112,131 @@ static void parse_creds(void)
 
 static const char *const file_type_names[CKPT_FILE_MAX] = {
 	[CKPT_FILE_REG] = "reg", [CKPT_FILE_DIR] = "dir",
-	[CKPT_FILE_CHR] = "chr",
+	[CKPT_FILE_CHR] = "chr", [CKPT_FILE_PIPE] = "pipe",
+	[CKPT_FILE_FIFO] = "fifo",
 };
 
 #define KS_IFMT		0170000
 #define KS_IFDIR	0040000
 #define KS_IFCHR	0020000
 #define KS_IFREG	0100000
+#define KS_IFIFO	0010000
+
+/* A PIPE record and its PIPE_BUF records, for the object @ref */
+static void parse_pipe(__u32 ref)
+{
+	__u64 total = 0;
+	struct ckpt_hdr_pipe p;
+	struct ckpt_hdr_pipe_buf b;
+	__u32 i;
+
+	rec_begin(CKPT_HDR_PIPE);
+	rec_len(sizeof(p));
+	memcpy(&p, rec.buf, sizeof(p));
+	if (p.ref != ref)
+		recfail("ref %u is not the FILE record's obj_ref %u", p.ref,
+			ref);
+	if (p.size < CKPT_PIPE_BUF_MAX || p.size > CKPT_MAX_PIPE_SIZE ||
+	    (p.size & (p.size - 1)))
+		recfail("size %u is not a power of two in [%u, %u]", p.size,
+			CKPT_PIPE_BUF_MAX, CKPT_MAX_PIPE_SIZE);
+	if (p.nr_bufs > p.size / CKPT_PIPE_BUF_MAX)
+		recfail("%u buffers do not fit a pipe of %u bytes", p.nr_bufs,
+			p.size);
+	check_zero("reserved", &p.reserved, sizeof(p.reserved));
+	obj_add(ref, OBJ_PIPE);
+	rec_out_begin(rec.off, "PIPE", rec.len);
+	kv_u("ref", p.ref);
+	kv_u("size", p.size);
+	kv_u("nr_bufs", p.nr_bufs);
+	rec_out_end();
+	rec_end(true);
+
+	for (i = 0; i < p.nr_bufs; i++) {
+		rec_begin(CKPT_HDR_PIPE_BUF);
+		rec_fixed(sizeof(b));
+		memcpy(&b, rec.buf, sizeof(b));
+		if (!b.len || b.len > CKPT_PIPE_BUF_MAX)
+			recfail("length %u out of range [1, %u]", b.len,
+				CKPT_PIPE_BUF_MAX);
+		if (b.flags & ~CKPT_PIPE_BUF_PACKET)
+			recfail("unknown flags %#x", b.flags);
+		rec_len(sizeof(b) + (__u64)b.len);
+		total += b.len;
+		rec_out_begin(rec.off, "PIPE_BUF", rec.len);
+		kv_u("len", b.len);
+		kv_s("flags", b.flags ? "packet" : "-");
+		kv_u("bytes_so_far", total);
+		rec_out_end();
+		rec_end(true);
+	}
+}
+
+/* The object behind a FILE record: a pipe, made here or before */
+static void parse_file_obj(const struct ckpt_hdr_file *f)
+{
+	bool want = f->type == CKPT_FILE_PIPE ||
+		    (f->type == CKPT_FILE_FIFO && !(f->f_flags & KO_PATH));
+
+	if (f->flags & ~CKPT_FILE_OBJ_NEW)
+		recfail("unknown flags %#x", f->flags);
+	if (!want && (f->obj_ref || f->flags))
+		recfail("a %s has no object", file_type_names[f->type]);
+	if (!want)
+		return;
+	if (f->obj_ref == f->ref)
+		recfail("obj_ref %u is the file's own ref", f->ref);
+	if (f->flags & CKPT_FILE_OBJ_NEW)
+		check_new_ref("obj_ref", f->obj_ref);
+	else
+		check_ref("obj_ref", f->obj_ref, OBJ_PIPE);
+}
 
 static void parse_file(void)
 {
 	static const __u32 ifmt[CKPT_FILE_MAX] = {
 		[CKPT_FILE_REG] = KS_IFREG, [CKPT_FILE_DIR] = KS_IFDIR,
-		[CKPT_FILE_CHR] = KS_IFCHR,
+		[CKPT_FILE_CHR] = KS_IFCHR, [CKPT_FILE_PIPE] = KS_IFIFO,
+		[CKPT_FILE_FIFO] = KS_IFIFO,
 	};
 	static const char *const acc[] = { "r", "w", "rw", "acc3" };
 	char buf[256], date[64];
 	struct ckpt_hdr_file f;
 	const char *path;
+	bool is_pipe;
 	struct obj *o;
 
 	rec_begin(CKPT_HDR_FILE);
 	rec_fixed(sizeof(f));
 	memcpy(&f, rec.buf, sizeof(f));
-	if (f.path_len < 2 || f.path_len > CKPT_PATH_MAX)
-		recfail("path length %u out of range [2, %d]", f.path_len,
-			CKPT_PATH_MAX);
+	is_pipe = f.type == CKPT_FILE_PIPE;
+	if (is_pipe ? f.path_len != 0 :
+	    f.path_len < 2 || f.path_len > CKPT_PATH_MAX)
+		recfail("path length %u out of range %s", f.path_len,
+			is_pipe ? "[0, 0] for a pipe" : "[2, CKPT_PATH_MAX]");
 	rec_len(sizeof(f) + (__u64)f.path_len);
-	path = (const char *)rec.buf + sizeof(f);
-	check_path("path", path, f.path_len);
+	path = is_pipe ? "" : (const char *)rec.buf + sizeof(f);
+	if (!is_pipe)
+		check_path("path", path, f.path_len);
 	check_new_ref("ref", f.ref);
 	if (!f.type || f.type >= CKPT_FILE_MAX)
 		recfail("unknown file type %u", f.type);
 	if ((f.mode & KS_IFMT) != ifmt[f.type])
 		recfail("mode 0%o does not match file type %s", f.mode,
 			file_type_names[f.type]);
-	if (f.f_flags & ~FILE_VALID_FLAGS)
-		recfail("unexpected open flags 0%o", f.f_flags & ~FILE_VALID_FLAGS);
+	if (f.f_flags & ~(is_pipe ? PIPE_VALID_FLAGS : FILE_VALID_FLAGS))
+		recfail("unexpected open flags 0%o", f.f_flags &
+			~(is_pipe ? PIPE_VALID_FLAGS : FILE_VALID_FLAGS));
+	if ((f.f_flags & 3) == 3)
+		recfail("access mode 3");
 	if (f.pos < 0)
 		recfail("negative position %lld", (__s64)f.pos);
 	if (f.mtime_nsec >= 1000000000U)
 		recfail("mtime nanoseconds %u out of range", f.mtime_nsec);
+	if (ifmt[f.type] == KS_IFIFO && f.pos)
+		recfail("position %lld of a pipe", (__s64)f.pos);
 	check_zero("reserved", &f.reserved, sizeof(f.reserved));
+	parse_file_obj(&f);
 
 	o = obj_add(f.ref, OBJ_FILE);
 	o->file_type = f.type;
@@ -1171,8 +1261,12 @@ static void parse_file(void)
 			 (f.rdev & 0xff) | ((f.rdev >> 12) & 0xfff00));
 		kv_s("rdev", buf);
 	}
+	if (f.obj_ref)
+		kv_u("obj_ref", f.obj_ref);
 	rec_out_end();
 	rec_end(true);
+	if (f.flags & CKPT_FILE_OBJ_NEW)
+		parse_pipe(f.obj_ref);
 }
 
 /* The VMAs of the MM being read, for the checks of its pages. */

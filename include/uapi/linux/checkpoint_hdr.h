@@ -11,7 +11,7 @@
  * The format is versioned on its own (CKPT_VERSION), independently of the
  * kernel release that wrote it.
  *
- * Grammar of version 2 (one line per record, "*" repeats):
+ * Grammar of version 3 (one line per record, "*" repeats):
  *
  *   HEADER
  *   TREE                          nr_tasks entries follow inline
@@ -19,7 +19,10 @@
  *     TASK
  *     for a zombie (CKPT_TREE_ZOMBIE), nothing more; otherwise:
  *     CREDS
- *     FILE *                      task.nr_files new open files
+ *     FILE *                      task.nr_files new open files, each
+ *                                 followed by the records of its object
+ *                                 if CKPT_FILE_OBJ_NEW:
+ *       PIPE  PIPE_BUF * (nr_bufs)  for a pipe or a FIFO
  *     MM  VMA * (mm.nr_vmas)  PAGES * (nr_pages > 0)  PAGES (nr_pages == 0)
  *                                 only if task.mm_ref is new
  *     FS                          only if task.fs_ref is new
@@ -49,7 +52,7 @@
 #include <linux/types.h>
 
 #define CKPT_MAGIC		"LNXCKPT"	/* 8 bytes with the NUL */
-#define CKPT_VERSION		2
+#define CKPT_VERSION		3
 #define CKPT_ALIGN		8
 #define CKPT_ARCH_X86_64	1
 
@@ -62,6 +65,8 @@
 #define CKPT_MAX_TASKS		4096
 #define CKPT_MAX_SIGPENDING	4096	/* per queue */
 #define CKPT_MAX_POSIX_TIMERS	4096	/* per process */
+#define CKPT_PIPE_BUF_MAX	4096	/* bytes in a PIPE_BUF record */
+#define CKPT_MAX_PIPE_SIZE	(1U << 31)	/* bytes of a pipe's capacity */
 #define CKPT_NSIG		64
 #define CKPT_RLIM_NLIMITS	16
 #define CKPT_AUXV_WORDS		64
@@ -86,6 +91,8 @@ enum ckpt_rec_type {
 	CKPT_HDR_SIGPENDING,
 	CKPT_HDR_ITIMERS,
 	CKPT_HDR_POSIX_TIMERS,
+	CKPT_HDR_PIPE,
+	CKPT_HDR_PIPE_BUF,
 	CKPT_HDR_MAX
 };
 
@@ -209,8 +216,14 @@ enum ckpt_file_type {
 	CKPT_FILE_REG = 1,	/* regular file, reopened by path */
 	CKPT_FILE_DIR,		/* directory, reopened by path */
 	CKPT_FILE_CHR,		/* whitelisted character device, by path */
+	CKPT_FILE_PIPE,		/* an end of a pipe; obj_ref: its PIPE */
+	CKPT_FILE_FIFO,		/* a FIFO, by path; obj_ref: its PIPE (none */
+				/* for an O_PATH descriptor) */
 	CKPT_FILE_MAX
 };
+
+/* FILE flags */
+#define CKPT_FILE_OBJ_NEW	0x1	/* the object's records follow */
 
 /* FILE: an open file (struct file), reopened by path */
 struct ckpt_hdr_file {
@@ -224,9 +237,34 @@ struct ckpt_hdr_file {
 	__s64 mtime_sec;	/* mtime when saved */
 	__u32 mtime_nsec;
 	__u32 rdev;		/* new_encode_dev() for CKPT_FILE_CHR */
-	__u32 path_len;		/* bytes of path, NUL included */
+	__u32 path_len;		/* bytes of path, NUL included; 0 for */
+				/* a kind opened without a path (pipe) */
+	__u32 obj_ref;		/* ref of the object behind the file, 0: none */
+	__u32 flags;		/* CKPT_FILE_OBJ_NEW */
 	__u32 reserved;
 	/* char path[path_len], padded to 8 bytes */
+};
+
+/* PIPE: the capacity and contents of a pipe or FIFO */
+struct ckpt_hdr_pipe {
+	struct ckpt_hdr h;
+	__u32 ref;		/* the obj_ref of its FILE records */
+	__u32 size;		/* capacity in bytes (F_GETPIPE_SZ): a power */
+				/* of two, 4096 to CKPT_MAX_PIPE_SIZE */
+	__u32 nr_bufs;		/* PIPE_BUF records that follow, oldest */
+				/* first: at most size / CKPT_PIPE_BUF_MAX */
+	__u32 reserved;
+};
+
+/* PIPE_BUF flags */
+#define CKPT_PIPE_BUF_PACKET	0x1	/* a packet (pipe written with O_DIRECT) */
+
+/* PIPE_BUF: the unread bytes of one pipe buffer */
+struct ckpt_hdr_pipe_buf {
+	struct ckpt_hdr h;
+	__u32 flags;		/* CKPT_PIPE_BUF_* */
+	__u32 len;		/* 1 to CKPT_PIPE_BUF_MAX bytes follow */
+	/* __u8 data[len], padded to 8 bytes */
 };
 
 /* MM: an address space */

@@ -17,9 +17,9 @@
  * headers and payloads, ...), with one bit flipped at ~190 offsets (160
  * spread over the image, the others in record headers), and
  * with records made invalid one at a time (bad magic, version, arch,
- * record types and lengths, PAGES, VMA, FILE, FS, FDTABLE, FD, TREE,
- * CREDS, SIGNAL, XSTATE and TRAILER contents, records missing, repeated
- * or out of order), the trailer's CRC-32 recomputed so that the reader
+ * record types and lengths, PAGES, VMA, FILE, PIPE, PIPE_BUF, FS,
+ * FDTABLE, FD, TREE, CREDS, SIGNAL, XSTATE and TRAILER contents, records
+ * missing, repeated or out of order), the trailer's CRC-32 recomputed so that the reader
  * gets to the record checks.  Every image must be refused with the
  * expected errno (EBADMSG, ENOEXEC, EPROTONOSUPPORT) and a message in
  * the log, leaving no child behind and the pid free; the unmodified image,
@@ -115,7 +115,7 @@ static int err_child(void *arg)
 	unsigned char *map, *shared = NULL, buf[16];
 	char path[PATH_MAX];
 	pid_t gc = 0;
-	int fd, i, status;
+	int fd, i, status, pfd[2];
 
 	if (ckpt_unmap_shared_anon() < 0)
 		return 99;
@@ -124,6 +124,11 @@ static int err_child(void *arg)
 	if (fd != 3 || dup2(fd, 5) != 5 || close(fd) ||
 	    lseek(5, DATA_POS, SEEK_SET) != DATA_POS)
 		return 80;
+	/* a packet pipe at fds 6 and 7 holding two packets */
+	if (pipe2(pfd, O_DIRECT) || dup2(pfd[0], 6) != 6 ||
+	    dup2(pfd[1], 7) != 7 || close(pfd[0]) || close(pfd[1]) ||
+	    write(7, "abcde", 5) != 5 || write(7, "xyz", 3) != 3)
+		return 83;
 	snprintf(path, sizeof(path), "%s/%s", ea->dir, MAPPED_FILE);
 	fd = open(path, O_RDONLY);
 	if (fd < 0)
@@ -177,6 +182,11 @@ static int err_child(void *arg)
 			    && buf[3] == pat(1, DATA_POS + 3));
 	for (i = 0; i < 2 * PAGE; i++)
 		CKPT_CHILD_CHECK(3, map[i] == pat(2, i));
+	CKPT_CHILD_CHECK(12, read(6, buf, sizeof(buf)) == 5 &&
+			     !memcmp(buf, "abcde", 5));
+	CKPT_CHILD_CHECK(13, read(6, buf, sizeof(buf)) == 3 &&
+			     !memcmp(buf, "xyz", 3));
+	CKPT_CHILD_CHECK(14, fcntl(7, F_GETFL) & O_DIRECT);
 	for (i = 0; i < (int)sizeof(bss_pat); i++)
 		CKPT_CHILD_CHECK(4, bss_pat[i] == pat(3, i));
 	switch (ea->mode) {
@@ -1258,6 +1268,214 @@ static int m_file_ref_twice(struct model *m)
 	return 0;
 }
 
+/* Index of the @nth FILE record of @type, -1 if none */
+static int find_file(struct model *m, uint32_t type, int nth)
+{
+	int i;
+
+	for (i = 0; i < m->nr; i++)
+		if (hdr(m, i)->type == CKPT_HDR_FILE &&
+		    REC(m, i, ckpt_hdr_file)->type == type && !nth--)
+			return i;
+	return -1;
+}
+
+static int m_file_flags(struct model *m)
+{
+	int i = find(m, CKPT_HDR_FILE, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_file)->flags = 2;
+	return 0;
+}
+
+static int m_file_reg_obj(struct model *m)
+{
+	int i = find_file(m, CKPT_FILE_REG, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_file)->obj_ref = 1;
+	return 0;
+}
+
+static int m_file_pipe_path(struct model *m)
+{
+	size_t len = sizeof(struct ckpt_hdr_file) + 5;
+	int i = find_file(m, CKPT_FILE_PIPE, 0);
+
+	if (i < 0 || resize(m, i, ALIGN8(len)))
+		return -1;
+	REC(m, i, ckpt_hdr_file)->h.len = len;
+	REC(m, i, ckpt_hdr_file)->path_len = 5;
+	memcpy(file_path(m, i), "/tmp", 5);
+	return 0;
+}
+
+static int m_file_pipe_pos(struct model *m)
+{
+	int i = find_file(m, CKPT_FILE_PIPE, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_file)->pos = 1;
+	return 0;
+}
+
+static int m_file_pipe_acc3(struct model *m)
+{
+	int i = find_file(m, CKPT_FILE_PIPE, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_file)->f_flags |= O_ACCMODE;
+	return 0;
+}
+
+static int m_file_pipe_not_new(struct model *m)
+{
+	int i = find_file(m, CKPT_FILE_PIPE, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_file)->flags = 0;
+	return 0;
+}
+
+static int m_file_pipe_obj_zero(struct model *m)
+{
+	int i = find_file(m, CKPT_FILE_PIPE, 1);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_file)->obj_ref = 0;
+	return 0;
+}
+
+static int m_file_pipe_obj_file(struct model *m)
+{
+	int i = find_file(m, CKPT_FILE_PIPE, 1);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_file)->obj_ref = REC(m, i, ckpt_hdr_file)->ref - 1;
+	return 0;
+}
+
+static struct ckpt_hdr_pipe *pipe_rec(struct model *m)
+{
+	int i = find(m, CKPT_HDR_PIPE, 0);
+
+	return i < 0 ? NULL : REC(m, i, ckpt_hdr_pipe);
+}
+
+static int m_pipe_size_odd(struct model *m)
+{
+	struct ckpt_hdr_pipe *p = pipe_rec(m);
+
+	if (!p)
+		return -1;
+	p->size = 3 * CKPT_PIPE_BUF_MAX;
+	return 0;
+}
+
+static int m_pipe_size_zero(struct model *m)
+{
+	struct ckpt_hdr_pipe *p = pipe_rec(m);
+
+	if (!p)
+		return -1;
+	p->size = 0;
+	return 0;
+}
+
+static int m_pipe_nr_bufs(struct model *m)
+{
+	struct ckpt_hdr_pipe *p = pipe_rec(m);
+
+	if (!p)
+		return -1;
+	p->nr_bufs = p->size / CKPT_PIPE_BUF_MAX + 1;
+	return 0;
+}
+
+static int m_pipe_nr_bufs_less(struct model *m)
+{
+	struct ckpt_hdr_pipe *p = pipe_rec(m);
+
+	if (!p || !p->nr_bufs)
+		return -1;
+	p->nr_bufs--;
+	return 0;
+}
+
+static int m_pipe_ref(struct model *m)
+{
+	struct ckpt_hdr_pipe *p = pipe_rec(m);
+
+	if (!p)
+		return -1;
+	p->ref += 1000;
+	return 0;
+}
+
+static int m_pipe_missing(struct model *m)
+{
+	return delete(m, find(m, CKPT_HDR_PIPE, 0));
+}
+
+static struct ckpt_hdr_pipe_buf *pipe_buf_rec(struct model *m)
+{
+	int i = find(m, CKPT_HDR_PIPE_BUF, 0);
+
+	return i < 0 ? NULL : REC(m, i, ckpt_hdr_pipe_buf);
+}
+
+static int m_pipe_buf_len(struct model *m)
+{
+	struct ckpt_hdr_pipe_buf *b = pipe_buf_rec(m);
+
+	if (!b)
+		return -1;
+	b->len += 1;
+	return 0;
+}
+
+static int m_pipe_buf_len_zero(struct model *m)
+{
+	size_t len = sizeof(struct ckpt_hdr_pipe_buf);
+	int i = find(m, CKPT_HDR_PIPE_BUF, 0);
+
+	if (i < 0 || resize(m, i, len))
+		return -1;
+	REC(m, i, ckpt_hdr_pipe_buf)->h.len = len;
+	REC(m, i, ckpt_hdr_pipe_buf)->len = 0;
+	return 0;
+}
+
+static int m_pipe_buf_too_long(struct model *m)
+{
+	size_t len = sizeof(struct ckpt_hdr_pipe_buf) + CKPT_PIPE_BUF_MAX + 1;
+	int i = find(m, CKPT_HDR_PIPE_BUF, 0);
+
+	if (i < 0 || resize(m, i, ALIGN8(len)))
+		return -1;
+	REC(m, i, ckpt_hdr_pipe_buf)->h.len = len;
+	REC(m, i, ckpt_hdr_pipe_buf)->len = CKPT_PIPE_BUF_MAX + 1;
+	return 0;
+}
+
+static int m_pipe_buf_flags(struct model *m)
+{
+	struct ckpt_hdr_pipe_buf *b = pipe_buf_rec(m);
+
+	if (!b)
+		return -1;
+	b->flags = 2;
+	return 0;
+}
+
 static int m_fs_cwd_no_nul(struct model *m)
 {
 	int i = find(m, CKPT_HDR_FS, 0);
@@ -1534,6 +1752,24 @@ static const struct craft {
 	CRAFT("FILE type CKPT_FILE_MAX", m_file_type_max, ebadmsg),
 	CRAFT("FILE ref 0", m_file_ref_zero, ebadmsg),
 	CRAFT("FILE ref defined twice", m_file_ref_twice, ebadmsg),
+	CRAFT("FILE unknown flags", m_file_flags, ebadmsg),
+	CRAFT("FILE regular file with an obj_ref", m_file_reg_obj, ebadmsg),
+	CRAFT("FILE pipe with a path", m_file_pipe_path, ebadmsg),
+	CRAFT("FILE pipe with an offset", m_file_pipe_pos, ebadmsg),
+	CRAFT("FILE pipe access mode 3", m_file_pipe_acc3, ebadmsg),
+	CRAFT("FILE pipe not new, unknown obj_ref", m_file_pipe_not_new, ebadmsg),
+	CRAFT("FILE pipe obj_ref 0", m_file_pipe_obj_zero, ebadmsg),
+	CRAFT("FILE pipe obj_ref names a FILE", m_file_pipe_obj_file, ebadmsg),
+	CRAFT("PIPE size not a power of two", m_pipe_size_odd, ebadmsg),
+	CRAFT("PIPE size 0", m_pipe_size_zero, ebadmsg),
+	CRAFT("PIPE nr_bufs > size / CKPT_PIPE_BUF_MAX", m_pipe_nr_bufs, ebadmsg),
+	CRAFT("PIPE nr_bufs - 1", m_pipe_nr_bufs_less, ebadmsg),
+	CRAFT("PIPE ref != FILE obj_ref", m_pipe_ref, ebadmsg),
+	CRAFT("PIPE missing", m_pipe_missing, ebadmsg),
+	CRAFT("PIPE_BUF len != payload", m_pipe_buf_len, ebadmsg),
+	CRAFT("PIPE_BUF len 0", m_pipe_buf_len_zero, ebadmsg),
+	CRAFT("PIPE_BUF len > CKPT_PIPE_BUF_MAX", m_pipe_buf_too_long, ebadmsg),
+	CRAFT("PIPE_BUF unknown flags", m_pipe_buf_flags, ebadmsg),
 	CRAFT("FS cwd not NUL-terminated", m_fs_cwd_no_nul, ebadmsg),
 	CRAFT("FDTABLE nr_fds > CKPT_MAX_FDS", m_fdtable_huge, ebadmsg),
 	CRAFT("FDTABLE nr_fds 0xffffffff", m_fdtable_max, ebadmsg),
