@@ -37,6 +37,7 @@ static const char * const ckpt_rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_POSIX_TIMERS] = "POSIX_TIMERS",
 	[CKPT_HDR_PIPE] = "PIPE",
 	[CKPT_HDR_PIPE_BUF] = "PIPE_BUF",
+	[CKPT_HDR_EVENTFD] = "EVENTFD",
 };
 
 /**

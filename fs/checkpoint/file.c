@@ -26,6 +26,9 @@ static const struct ckpt_file_ops *ckpt_file_ops_table[CKPT_FILE_MAX] = {
 	[CKPT_FILE_CHR] = &ckpt_file_chr_ops,
 	[CKPT_FILE_PIPE] = &ckpt_file_pipe_ops,
 	[CKPT_FILE_FIFO] = &ckpt_file_fifo_ops,
+#ifdef CONFIG_EVENTFD
+	[CKPT_FILE_EVENTFD] = &ckpt_file_eventfd_ops,
+#endif
 };
 
 static const struct ckpt_file_ops *ckpt_file_find_ops(struct file *file)

@@ -44,6 +44,7 @@ enum ckpt_obj_type {
 	CKPT_OBJ_FS,
 	CKPT_OBJ_SIGHAND,
 	CKPT_OBJ_PIPE,
+	CKPT_OBJ_EVENTFD,
 	CKPT_OBJ_MAX
 };
 
@@ -425,6 +426,7 @@ extern const struct ckpt_file_ops ckpt_file_dir_ops;
 extern const struct ckpt_file_ops ckpt_file_chr_ops;
 extern const struct ckpt_file_ops ckpt_file_pipe_ops;
 extern const struct ckpt_file_ops ckpt_file_fifo_ops;
+extern const struct ckpt_file_ops ckpt_file_eventfd_ops;
 
 void rstr_pipe_put(void *ptr);
 int ckpt_file_refuse(struct ckpt_ctx *ctx, struct file *file,

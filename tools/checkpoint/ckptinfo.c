@@ -64,6 +64,8 @@
 				 01000000 | 04000000 | 010000000)
 /* ... and that of a pipe: access mode, nonblock, direct, largefile */
 #define PIPE_VALID_FLAGS	(00000003 | 00004000 | 00040000 | 00100000)
+/* ... and that of an eventfd: access mode, nonblock, cloexec */
+#define EVENTFD_VALID_FLAGS	(00000003 | 00004000 | 02000000)
 #define KO_PATH			010000000
 /* The coredump filter bits of mm->flags (MMF_DUMP_FILTER_MASK) */
 #define MM_VALID_FLAGS		0x7fcULL
@@ -341,6 +343,7 @@ static const char *const rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_POSIX_TIMERS]	= "POSIX_TIMERS",
 	[CKPT_HDR_PIPE]		= "PIPE",
 	[CKPT_HDR_PIPE_BUF]	= "PIPE_BUF",
+	[CKPT_HDR_EVENTFD]	= "EVENTFD",
 };
 
 static const char *rec_name(__u32 type)
@@ -652,12 +655,12 @@ static void check_zero(const char *what, const void *p, size_t size)
 /* Object references: a hash of ref -> object.                         */
 
 enum obj_kind { OBJ_FILE = 1, OBJ_MM, OBJ_FS, OBJ_FILES, OBJ_SIGHAND,
-		OBJ_PIPE };
+		OBJ_PIPE, OBJ_EVENTFD };
 
 static const char *const obj_kind_names[] = {
 	[OBJ_FILE] = "FILE", [OBJ_MM] = "MM", [OBJ_FS] = "FS",
 	[OBJ_FILES] = "FDTABLE", [OBJ_SIGHAND] = "SIGHAND",
-	[OBJ_PIPE] = "PIPE",
+	[OBJ_PIPE] = "PIPE", [OBJ_EVENTFD] = "EVENTFD",
 };
 
 struct obj {
@@ -1113,7 +1116,7 @@ static void parse_creds(void)
 static const char *const file_type_names[CKPT_FILE_MAX] = {
 	[CKPT_FILE_REG] = "reg", [CKPT_FILE_DIR] = "dir",
 	[CKPT_FILE_CHR] = "chr", [CKPT_FILE_PIPE] = "pipe",
-	[CKPT_FILE_FIFO] = "fifo",
+	[CKPT_FILE_FIFO] = "fifo", [CKPT_FILE_EVENTFD] = "eventfd",
 };
 
 #define KS_IFMT		0170000
@@ -1172,10 +1175,38 @@ static void parse_pipe(__u32 ref)
 	}
 }
 
-/* The object behind a FILE record: a pipe, made here or before */
+/* An EVENTFD record, for the object @ref */
+static void parse_eventfd(__u32 ref)
+{
+	struct ckpt_hdr_eventfd e;
+
+	rec_begin(CKPT_HDR_EVENTFD);
+	rec_len(sizeof(e));
+	memcpy(&e, rec.buf, sizeof(e));
+	if (e.ref != ref)
+		recfail("ref %u is not the FILE record's obj_ref %u", e.ref,
+			ref);
+	if (e.flags & ~CKPT_EVENTFD_SEMAPHORE)
+		recfail("unknown flags %#x", e.flags);
+	if (e.count == ~0ULL)
+		recfail("count 2^64 - 1");
+	obj_add(ref, OBJ_EVENTFD);
+	rec_out_begin(rec.off, "EVENTFD", rec.len);
+	kv_u("ref", e.ref);
+	kv_u("count", e.count);
+	kv_s("flags", e.flags ? "semaphore" : "-");
+	rec_out_end();
+	rec_end(true);
+}
+
+/*
+ * The object behind a FILE record: a pipe, made here or before, or an
+ * eventfd's counter, always new.
+ */
 static void parse_file_obj(const struct ckpt_hdr_file *f)
 {
 	bool want = f->type == CKPT_FILE_PIPE ||
+		    f->type == CKPT_FILE_EVENTFD ||
 		    (f->type == CKPT_FILE_FIFO && !(f->f_flags & KO_PATH));
 
 	if (f->flags & ~CKPT_FILE_OBJ_NEW)
@@ -1186,10 +1217,22 @@ static void parse_file_obj(const struct ckpt_hdr_file *f)
 		return;
 	if (f->obj_ref == f->ref)
 		recfail("obj_ref %u is the file's own ref", f->ref);
+	if (f->type == CKPT_FILE_EVENTFD && !(f->flags & CKPT_FILE_OBJ_NEW))
+		recfail("an eventfd's counter is new in every FILE record");
 	if (f->flags & CKPT_FILE_OBJ_NEW)
 		check_new_ref("obj_ref", f->obj_ref);
 	else
 		check_ref("obj_ref", f->obj_ref, OBJ_PIPE);
+}
+
+/* The open flags a FILE record of @type may carry */
+static __u32 file_valid_flags(__u32 type)
+{
+	if (type == CKPT_FILE_PIPE)
+		return PIPE_VALID_FLAGS;
+	if (type == CKPT_FILE_EVENTFD)
+		return EVENTFD_VALID_FLAGS;
+	return FILE_VALID_FLAGS;
 }
 
 static void parse_file(void)
@@ -1198,6 +1241,7 @@ static void parse_file(void)
 		[CKPT_FILE_REG] = KS_IFREG, [CKPT_FILE_DIR] = KS_IFDIR,
 		[CKPT_FILE_CHR] = KS_IFCHR, [CKPT_FILE_PIPE] = KS_IFIFO,
 		[CKPT_FILE_FIFO] = KS_IFIFO,
+		/* an eventfd's anonymous inode has no type bits */
 	};
 	static const char *const acc[] = { "r", "w", "rw", "acc3" };
 	char buf[256], date[64];
@@ -1209,11 +1253,12 @@ static void parse_file(void)
 	rec_begin(CKPT_HDR_FILE);
 	rec_fixed(sizeof(f));
 	memcpy(&f, rec.buf, sizeof(f));
-	is_pipe = f.type == CKPT_FILE_PIPE;
+	/* kinds without a path */
+	is_pipe = f.type == CKPT_FILE_PIPE || f.type == CKPT_FILE_EVENTFD;
 	if (is_pipe ? f.path_len != 0 :
 	    f.path_len < 2 || f.path_len > CKPT_PATH_MAX)
 		recfail("path length %u out of range %s", f.path_len,
-			is_pipe ? "[0, 0] for a pipe" : "[2, CKPT_PATH_MAX]");
+			is_pipe ? "[0, 0] for this kind" : "[2, CKPT_PATH_MAX]");
 	rec_len(sizeof(f) + (__u64)f.path_len);
 	path = is_pipe ? "" : (const char *)rec.buf + sizeof(f);
 	if (!is_pipe)
@@ -1224,17 +1269,18 @@ static void parse_file(void)
 	if ((f.mode & KS_IFMT) != ifmt[f.type])
 		recfail("mode 0%o does not match file type %s", f.mode,
 			file_type_names[f.type]);
-	if (f.f_flags & ~(is_pipe ? PIPE_VALID_FLAGS : FILE_VALID_FLAGS))
-		recfail("unexpected open flags 0%o", f.f_flags &
-			~(is_pipe ? PIPE_VALID_FLAGS : FILE_VALID_FLAGS));
+	if (f.type < CKPT_FILE_MAX && f.f_flags & ~file_valid_flags(f.type))
+		recfail("unexpected open flags 0%o",
+			f.f_flags & ~file_valid_flags(f.type));
 	if ((f.f_flags & 3) == 3)
 		recfail("access mode 3");
 	if (f.pos < 0)
 		recfail("negative position %lld", (__s64)f.pos);
 	if (f.mtime_nsec >= 1000000000U)
 		recfail("mtime nanoseconds %u out of range", f.mtime_nsec);
-	if (ifmt[f.type] == KS_IFIFO && f.pos)
-		recfail("position %lld of a pipe", (__s64)f.pos);
+	if ((is_pipe || f.type == CKPT_FILE_FIFO) && f.pos)
+		recfail("position %lld of a %s", (__s64)f.pos,
+			file_type_names[f.type]);
 	check_zero("reserved", &f.reserved, sizeof(f.reserved));
 	parse_file_obj(&f);
 
@@ -1265,7 +1311,9 @@ static void parse_file(void)
 		kv_u("obj_ref", f.obj_ref);
 	rec_out_end();
 	rec_end(true);
-	if (f.flags & CKPT_FILE_OBJ_NEW)
+	if (f.flags & CKPT_FILE_OBJ_NEW && f.type == CKPT_FILE_EVENTFD)
+		parse_eventfd(f.obj_ref);
+	else if (f.flags & CKPT_FILE_OBJ_NEW)
 		parse_pipe(f.obj_ref);
 }
 

@@ -23,6 +23,7 @@
  *                                 followed by the records of its object
  *                                 if CKPT_FILE_OBJ_NEW:
  *       PIPE  PIPE_BUF * (nr_bufs)  for a pipe or a FIFO
+ *       EVENTFD                     for an eventfd
  *     MM  VMA * (mm.nr_vmas)  PAGES * (nr_pages > 0)  PAGES (nr_pages == 0)
  *                                 only if task.mm_ref is new
  *     FS                          only if task.fs_ref is new
@@ -93,6 +94,7 @@ enum ckpt_rec_type {
 	CKPT_HDR_POSIX_TIMERS,
 	CKPT_HDR_PIPE,
 	CKPT_HDR_PIPE_BUF,
+	CKPT_HDR_EVENTFD,
 	CKPT_HDR_MAX
 };
 
@@ -219,6 +221,7 @@ enum ckpt_file_type {
 	CKPT_FILE_PIPE,		/* an end of a pipe; obj_ref: its PIPE */
 	CKPT_FILE_FIFO,		/* a FIFO, by path; obj_ref: its PIPE (none */
 				/* for an O_PATH descriptor) */
+	CKPT_FILE_EVENTFD,	/* an eventfd; obj_ref: its EVENTFD */
 	CKPT_FILE_MAX
 };
 
@@ -265,6 +268,17 @@ struct ckpt_hdr_pipe_buf {
 	__u32 flags;		/* CKPT_PIPE_BUF_* */
 	__u32 len;		/* 1 to CKPT_PIPE_BUF_MAX bytes follow */
 	/* __u8 data[len], padded to 8 bytes */
+};
+
+/* EVENTFD flags */
+#define CKPT_EVENTFD_SEMAPHORE	0x1	/* EFD_SEMAPHORE */
+
+/* EVENTFD: the counter of an eventfd, after its FILE record */
+struct ckpt_hdr_eventfd {
+	struct ckpt_hdr h;
+	__u32 ref;		/* the obj_ref of its FILE record */
+	__u32 flags;		/* CKPT_EVENTFD_* */
+	__u64 count;		/* below 2^64 - 1 */
 };
 
 /* MM: an address space */

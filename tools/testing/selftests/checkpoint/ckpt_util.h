@@ -22,6 +22,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -615,6 +616,121 @@ static inline int ckpt_kill_tree(const pid_t *pids, int n, int timeout_ms)
 	left = ckpt_reap_pids(mine, k, NULL, timeout_ms);
 	free(mine);
 	return left;
+}
+
+/* --- more helpers: children of a tree process, descriptors --- */
+
+/* In a child of a tree process: wait for SIGUSR1, without a race. */
+static inline void ckpt_wait_go(void)
+{
+	struct sigaction sa = { .sa_handler = ckpt_go_handler };
+	sigset_t set, old;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	sigdelset(&old, SIGUSR1);
+	while (!ckpt_go)
+		sigsuspend(&old);
+}
+
+/*
+ * From a tree process: fork a child that keeps fds 0 to @keep_max only
+ * and runs @fn(@arg) once SIGUSR1 arrived; its exit status is what @fn
+ * returns.  Returns the pid once the child closed the other fds, or -1.
+ */
+static inline pid_t ckpt_fork_child(int (*fn)(int), int arg, int keep_max)
+{
+	sigset_t set, old;
+	int s[2], sync;
+	pid_t pid;
+	char c;
+
+	/* blocked until the child waits for it: a SIGUSR1 is not lost */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	if (pipe(s))
+		return -1;
+	sync = fcntl(s[1], F_DUPFD, 200);
+	close(s[1]);
+	pid = fork();
+	if (pid == 0) {
+		syscall(SYS_close_range, keep_max + 1, sync - 1, 0);
+		syscall(SYS_close_range, sync + 1, ~0U, 0);
+		if (write(sync, "x", 1) != 1)
+			_exit(90);
+		close(sync);
+		ckpt_wait_go();
+		_exit(fn(arg));
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(sync);
+	if (pid < 0 || read(s[0], &c, 1) != 1)
+		pid = -1;
+	close(s[0]);
+	return pid;
+}
+
+/* The children of @pid, from /proc: up to @max in @out; their number or -1 */
+static inline int ckpt_children_of(pid_t pid, pid_t *out, int max)
+{
+	char name[32], buf[1024], *p = buf, *end;
+	int n = 0;
+	long v;
+
+	snprintf(name, sizeof(name), "task/%d/children", pid);
+	if (ckpt_proc_read(pid, name, buf, sizeof(buf)) < 0)
+		return -1;
+	while (n < max) {
+		v = strtol(p, &end, 10);
+		if (end == p)
+			break;
+		out[n++] = v;
+		p = end;
+	}
+	return n;
+}
+
+/* The target of /proc/@pid/fd/@fd in @buf; 0 or -1 */
+static inline int ckpt_fd_link(pid_t pid, int fd, char *buf, size_t size)
+{
+	char name[64];
+	ssize_t n;
+
+	snprintf(name, sizeof(name), "/proc/%d/fd/%d", pid, fd);
+	n = readlink(name, buf, size - 1);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	return 0;
+}
+
+/*
+ * Move @fd to @to (closing @fd), keeping its FD_CLOEXEC; 0, or -1 (also
+ * for @fd < 0)
+ */
+static inline int ckpt_put_fd(int fd, int to)
+{
+	int fdflags = fd < 0 ? -1 : fcntl(fd, F_GETFD);
+
+	if (fdflags < 0)
+		return -1;
+	if (fd == to)
+		return 0;
+	if (dup3(fd, to, fdflags & FD_CLOEXEC ? O_CLOEXEC : 0) != to)
+		return -1;
+	return close(fd);
+}
+
+/* The bytes ready to read on @fd (FIONREAD), or -1 */
+static inline int ckpt_nread(int fd)
+{
+	int n = -1;
+
+	return ioctl(fd, FIONREAD, &n) ? -1 : n;
 }
 
 #endif /* CKPT_UTIL_H */

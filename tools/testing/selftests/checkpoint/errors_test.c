@@ -17,7 +17,7 @@
  * headers and payloads, ...), with one bit flipped at ~190 offsets (160
  * spread over the image, the others in record headers), and
  * with records made invalid one at a time (bad magic, version, arch,
- * record types and lengths, PAGES, VMA, FILE, PIPE, PIPE_BUF, FS,
+ * record types and lengths, PAGES, VMA, FILE, PIPE, PIPE_BUF, EVENTFD, FS,
  * FDTABLE, FD, TREE, CREDS, SIGNAL, XSTATE and TRAILER contents, records
  * missing, repeated or out of order), the trailer's CRC-32 recomputed so that the reader
  * gets to the record checks.  Every image must be refused with the
@@ -39,6 +39,7 @@
 #include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <linux/filter.h>
@@ -116,6 +117,7 @@ static int err_child(void *arg)
 	char path[PATH_MAX];
 	pid_t gc = 0;
 	int fd, i, status, pfd[2];
+	uint64_t efd;
 
 	if (ckpt_unmap_shared_anon() < 0)
 		return 99;
@@ -128,6 +130,10 @@ static int err_child(void *arg)
 	if (pipe2(pfd, O_DIRECT) || dup2(pfd[0], 6) != 6 ||
 	    dup2(pfd[1], 7) != 7 || close(pfd[0]) || close(pfd[1]) ||
 	    write(7, "abcde", 5) != 5 || write(7, "xyz", 3) != 3)
+		return 83;
+	/* an eventfd at fd 8 */
+	fd = eventfd(5, 0);
+	if (fd < 0 || dup2(fd, 8) != 8 || close(fd))
 		return 83;
 	snprintf(path, sizeof(path), "%s/%s", ea->dir, MAPPED_FILE);
 	fd = open(path, O_RDONLY);
@@ -187,6 +193,7 @@ static int err_child(void *arg)
 	CKPT_CHILD_CHECK(13, read(6, buf, sizeof(buf)) == 3 &&
 			     !memcmp(buf, "xyz", 3));
 	CKPT_CHILD_CHECK(14, fcntl(7, F_GETFL) & O_DIRECT);
+	CKPT_CHILD_CHECK(15, read(8, &efd, 8) == 8 && efd == 5);
 	for (i = 0; i < (int)sizeof(bss_pat); i++)
 		CKPT_CHILD_CHECK(4, bss_pat[i] == pat(3, i));
 	switch (ea->mode) {
@@ -1476,6 +1483,53 @@ static int m_pipe_buf_flags(struct model *m)
 	return 0;
 }
 
+static struct ckpt_hdr_eventfd *eventfd_rec(struct model *m)
+{
+	int i = find(m, CKPT_HDR_EVENTFD, 0);
+
+	return i < 0 ? NULL : REC(m, i, ckpt_hdr_eventfd);
+}
+
+static int m_eventfd_count_max(struct model *m)
+{
+	struct ckpt_hdr_eventfd *e = eventfd_rec(m);
+
+	if (!e)
+		return -1;
+	e->count = ~0ULL;
+	return 0;
+}
+
+static int m_eventfd_flags(struct model *m)
+{
+	struct ckpt_hdr_eventfd *e = eventfd_rec(m);
+
+	if (!e)
+		return -1;
+	e->flags = 2;
+	return 0;
+}
+
+static int m_eventfd_ref(struct model *m)
+{
+	struct ckpt_hdr_eventfd *e = eventfd_rec(m);
+
+	if (!e)
+		return -1;
+	e->ref++;
+	return 0;
+}
+
+static int m_file_eventfd_not_new(struct model *m)
+{
+	int i = find_file(m, CKPT_FILE_EVENTFD, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_file)->flags = 0;
+	return 0;
+}
+
 static int m_fs_cwd_no_nul(struct model *m)
 {
 	int i = find(m, CKPT_HDR_FS, 0);
@@ -1770,6 +1824,10 @@ static const struct craft {
 	CRAFT("PIPE_BUF len 0", m_pipe_buf_len_zero, ebadmsg),
 	CRAFT("PIPE_BUF len > CKPT_PIPE_BUF_MAX", m_pipe_buf_too_long, ebadmsg),
 	CRAFT("PIPE_BUF unknown flags", m_pipe_buf_flags, ebadmsg),
+	CRAFT("EVENTFD count 2^64 - 1", m_eventfd_count_max, ebadmsg),
+	CRAFT("EVENTFD unknown flags", m_eventfd_flags, ebadmsg),
+	CRAFT("EVENTFD ref != FILE obj_ref", m_eventfd_ref, ebadmsg),
+	CRAFT("FILE eventfd without its EVENTFD", m_file_eventfd_not_new, ebadmsg),
 	CRAFT("FS cwd not NUL-terminated", m_fs_cwd_no_nul, ebadmsg),
 	CRAFT("FDTABLE nr_fds > CKPT_MAX_FDS", m_fdtable_huge, ebadmsg),
 	CRAFT("FDTABLE nr_fds 0xffffffff", m_fdtable_max, ebadmsg),

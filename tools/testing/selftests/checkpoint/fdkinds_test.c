@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Checkpoint/restart of pipes and FIFOs.
+ * Checkpoint/restart of open files of kinds other than regular files:
+ * pipes, FIFOs, eventfds.
  *
  * The test process is a child subreaper: CKPT_KILL kills a whole tree,
  * the test reaps every old pid, then restarts the image.  Processes of a
  * tree wait for SIGUSR1 (sent by the test to the root, by the root to
  * its children) before they check their state.
  *
- * between: the root R and its child C.  C reads the read end of a pipe
+ * pipe_between: the root R and its child C.  C reads the read end of a pipe
  * holding 30000 unread bytes, R holds its write end.  R also has a pipe
  * resized to 256 KiB holding 200000 bytes, a packet pipe (O_DIRECT)
  * holding packets of 100, 1 and 4096 bytes, an O_NONBLOCK pipe holding
@@ -20,7 +21,7 @@
  * writes after the restart, then EOF when R closes its end; the pipe
  * with no writer gives "tail" then EOF, the one with no reader EPIPE.
  *
- * shared_three: R and its children C1 and C2 share one pipe (the same
+ * pipe_shared_three: R and its children C1 and C2 share one pipe (the same
  * open files, inherited) holding 5000 bytes.  After the restart the
  * three fd links agree; R clears O_NONBLOCK on the read end and the
  * children see it cleared (one open file, not three copies); each child
@@ -33,15 +34,26 @@
  * with EBUSY naming it and leaves no process; once closed, the same
  * image restarts.
  *
- * outside: a pipe whose read end the test opened too (through
+ * pipe_outside: a pipe whose read end the test opened too (through
  * /proc/PID/fd) cannot be checkpointed: EOPNOTSUPP naming the pid, the
  * fd, the pipe and the reason, with flags 0, CKPT_KILL and CKPT_STOP,
  * and R keeps running with its data.  Once the test closed its end, the
  * checkpoint succeeds.
+ *
+ * eventfd: R holds eventfds with counter 7 (O_NONBLOCK, dup()ed to a
+ * second fd and inherited by its child C), 3 (EFD_SEMAPHORE,
+ * EFD_CLOEXEC), 2^40 (above what eventfd() takes) and 0 (O_NONBLOCK).
+ * After the restart /proc/PID/fdinfo shows the same flags and counters
+ * as before; R reads 1 three
+ * times from the semaphore, 2^40 once, EAGAIN from the empty one; the
+ * flags are as saved, and clearing O_NONBLOCK on the dup()ed fd clears
+ * it on the other (one open file); C adds 10 to the shared eventfd and
+ * R reads 17 from it.
  */
 #include <ftw.h>
 #include <limits.h>
-#include <sys/ioctl.h>
+#include <stdint.h>
+#include <sys/eventfd.h>
 
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
@@ -112,25 +124,6 @@ static int read_pat(int fd, int seed, size_t n)
 	return 1;
 }
 
-static int nread(int fd)
-{
-	int n = -1;
-
-	return ioctl(fd, FIONREAD, &n) ? -1 : n;
-}
-
-/* Put @fd at @to; 0 or -1 */
-static int put_fd(int fd, int to)
-{
-	if (fd < 0)
-		return -1;
-	if (fd == to)
-		return 0;
-	if (dup2(fd, to) != to)
-		return -1;
-	return close(fd);
-}
-
 /* Make a pipe (pipe2 @flags) at fds @r and @w (-1: closed); 0 or -1 */
 static int pipe_at(int r, int w, int flags)
 {
@@ -142,62 +135,9 @@ static int pipe_at(int r, int w, int flags)
 	hw = fcntl(p[1], F_DUPFD, 100);
 	close(p[0]);
 	close(p[1]);
-	if (r >= 0 ? put_fd(hr, r) : close(hr))
+	if (r >= 0 ? ckpt_put_fd(hr, r) : close(hr))
 		return -1;
-	return w >= 0 ? put_fd(hw, w) : close(hw);
-}
-
-/* In a child of a tree process: wait for SIGUSR1, without a race */
-static void wait_go(void)
-{
-	struct sigaction sa = { .sa_handler = ckpt_go_handler };
-	sigset_t set, old;
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGUSR1, &sa, NULL);
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	sigdelset(&old, SIGUSR1);
-	while (!ckpt_go)
-		sigsuspend(&old);
-}
-
-/*
- * Fork a child that keeps fds 0 to @keep_max only and runs @fn(@arg) once
- * SIGUSR1 arrived.  Returns once the child closed the other fds.
- */
-static pid_t fork_child_ready(int (*fn)(int), int arg, int keep_max)
-{
-	sigset_t set, old;
-	int s[2], sync;
-	pid_t pid;
-	char c;
-
-	/* blocked until the child waits for it: a SIGUSR1 is not lost */
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	if (pipe(s))
-		return -1;
-	sync = fcntl(s[1], F_DUPFD, 200);
-	close(s[1]);
-	pid = fork();
-	if (pid == 0) {
-		syscall(SYS_close_range, keep_max + 1, sync - 1, 0);
-		syscall(SYS_close_range, sync + 1, ~0U, 0);
-		if (write(sync, "x", 1) != 1)
-			_exit(90);
-		close(sync);
-		wait_go();
-		_exit(fn(arg));
-	}
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	close(sync);
-	if (pid < 0 || read(s[0], &c, 1) != 1)
-		pid = -1;
-	close(s[0]);
-	return pid;
+	return w >= 0 ? ckpt_put_fd(hw, w) : close(hw);
 }
 
 /* --- between --- */
@@ -240,19 +180,19 @@ static int r_between(void *arg)
 	if (pipe_at(98, 19, 0) || close(98))
 		return 86;
 	signal(SIGPIPE, SIG_IGN);
-	c = fork_child_ready(c_between, 0, 10);
+	c = ckpt_fork_child(c_between, 0, 10);
 	if (c < 0 || close(10))
 		return 87;
 	ckpt_child_ready_wait();
 
-	CKPT_CHILD_CHECK(1, nread(11) == P1_DATA);
+	CKPT_CHILD_CHECK(1, ckpt_nread(11) == P1_DATA);
 	CKPT_CHILD_CHECK(2, (fcntl(11, F_GETFL) & O_ACCMODE) == O_WRONLY);
 	CKPT_CHILD_CHECK(3, !kill(c, SIGUSR1));
 	CKPT_CHILD_CHECK(4, write(11, "more", 4) == 4 && !close(11));
 
 	CKPT_CHILD_CHECK(5, fcntl(12, F_GETPIPE_SZ) == BIG_SIZE);
-	CKPT_CHILD_CHECK(6, nread(12) == BIG_DATA);
-	CKPT_CHILD_CHECK(7, read_pat(12, 2, BIG_DATA) && nread(12) == 0);
+	CKPT_CHILD_CHECK(6, ckpt_nread(12) == BIG_DATA);
+	CKPT_CHILD_CHECK(7, read_pat(12, 2, BIG_DATA) && ckpt_nread(12) == 0);
 
 	CKPT_CHILD_CHECK(8, fcntl(15, F_GETFL) & O_DIRECT);
 	CKPT_CHILD_CHECK(9, !(fcntl(14, F_GETFL) & O_DIRECT));
@@ -262,7 +202,7 @@ static int r_between(void *arg)
 			     pat_ok(buf, 3, 100, 1));
 	CKPT_CHILD_CHECK(12, read(14, buf, sizeof(buf)) == 4096 &&
 			     pat_ok(buf, 3, 101, 4096));
-	CKPT_CHILD_CHECK(13, nread(14) == 0);
+	CKPT_CHILD_CHECK(13, ckpt_nread(14) == 0);
 
 	CKPT_CHILD_CHECK(14, fcntl(16, F_GETFL) & O_NONBLOCK);
 	CKPT_CHILD_CHECK(15, fcntl(17, F_GETFL) & O_NONBLOCK);
@@ -307,7 +247,7 @@ static int r_shared(void *arg)
 	if (pipe_at(10, 11, O_NONBLOCK) || write_pat(11, 4, SHARED_DATA))
 		return 80;
 	for (i = 0; i < 2; i++) {
-		c[i] = fork_child_ready(c_shared, i + 1, 11);
+		c[i] = ckpt_fork_child(c_shared, i + 1, 11);
 		if (c[i] < 0)
 			return 81;
 	}
@@ -325,7 +265,7 @@ static int r_shared(void *arg)
 			return 6;
 		}
 	}
-	CKPT_CHILD_CHECK(7, nread(10) == 2 * MSG_LEN);
+	CKPT_CHILD_CHECK(7, ckpt_nread(10) == 2 * MSG_LEN);
 	CKPT_CHILD_CHECK(8, read(10, msgs, 2 * MSG_LEN) == 2 * MSG_LEN);
 	CKPT_CHILD_CHECK(9, (!memcmp(msgs, "child-1-", 8) &&
 			     !memcmp(msgs + MSG_LEN, "child-2-", 8)) ||
@@ -345,9 +285,9 @@ static int r_fifo(void *arg)
 
 	if (ckpt_unmap_shared_anon() < 0)
 		return 99;
-	if (put_fd(open(path, O_RDONLY | O_NONBLOCK), 5) ||
-	    put_fd(open(path, O_WRONLY), 6) ||
-	    put_fd(open(path, O_PATH), 7) || write_pat(6, 5, FIFO_DATA))
+	if (ckpt_put_fd(open(path, O_RDONLY | O_NONBLOCK), 5) ||
+	    ckpt_put_fd(open(path, O_WRONLY), 6) ||
+	    ckpt_put_fd(open(path, O_PATH), 7) || write_pat(6, 5, FIFO_DATA))
 		return 80;
 	ckpt_child_ready_wait();
 
@@ -360,7 +300,7 @@ static int r_fifo(void *arg)
 	CKPT_CHILD_CHECK(5, (fcntl(6, F_GETFL) & (O_ACCMODE | O_NONBLOCK)) ==
 			    O_WRONLY);
 	CKPT_CHILD_CHECK(6, fcntl(7, F_GETFL) & O_PATH);
-	CKPT_CHILD_CHECK(7, nread(5) == FIFO_DATA);
+	CKPT_CHILD_CHECK(7, ckpt_nread(5) == FIFO_DATA);
 	CKPT_CHILD_CHECK(8, read_pat(5, 5, FIFO_DATA));
 	CKPT_CHILD_CHECK(9, read(5, buf, 1) < 0 && errno == EAGAIN);
 	CKPT_CHILD_CHECK(10, write(6, "fifo", 4) == 4 &&
@@ -387,6 +327,70 @@ static int r_outside(void *arg)
 	return 0;
 }
 
+/* --- eventfd --- */
+
+#define EFD_BIG		(1ULL << 40)
+
+static int c_eventfd(int unused)
+{
+	uint64_t v = 10;
+
+	CKPT_CHILD_CHECK(50, write(5, &v, 8) == 8);
+	return 0;
+}
+
+/* The eventfd-count of fdinfo (hexadecimal), or -1 */
+static long long efd_count(int fd)
+{
+	char name[32], buf[512], val[64];
+
+	snprintf(name, sizeof(name), "fdinfo/%d", fd);
+	if (ckpt_proc_read(0, name, buf, sizeof(buf)) < 0 ||
+	    ckpt_proc_field(buf, "eventfd-count", val, sizeof(val)))
+		return -1;
+	return strtoll(val, NULL, 16);
+}
+
+static int r_eventfd(void *arg)
+{
+	uint64_t v = EFD_BIG;
+	int status, i;
+	pid_t c;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 99;
+	if (ckpt_put_fd(eventfd(7, EFD_NONBLOCK), 5) || dup2(5, 9) != 9 ||
+	    ckpt_put_fd(eventfd(3, EFD_SEMAPHORE | EFD_CLOEXEC), 6) ||
+	    ckpt_put_fd(eventfd(0, 0), 7) || write(7, &v, 8) != 8 ||
+	    ckpt_put_fd(eventfd(0, EFD_NONBLOCK), 8))
+		return 80;
+	c = ckpt_fork_child(c_eventfd, 0, 5);
+	if (c < 0)
+		return 81;
+	ckpt_child_ready_wait();
+
+	CKPT_CHILD_CHECK(1, efd_count(5) == 7 && efd_count(6) == 3 &&
+			    efd_count(7) == (long long)EFD_BIG &&
+			    efd_count(8) == 0);
+	CKPT_CHILD_CHECK(2, fcntl(5, F_GETFL) == (O_RDWR | O_NONBLOCK));
+	CKPT_CHILD_CHECK(3, (fcntl(6, F_GETFL) & (O_ACCMODE | O_NONBLOCK)) ==
+			    O_RDWR && fcntl(6, F_GETFD) == FD_CLOEXEC);
+	CKPT_CHILD_CHECK(4, fcntl(7, F_GETFL) == O_RDWR);
+	for (i = 0; i < 3; i++)
+		CKPT_CHILD_CHECK(5, read(6, &v, 8) == 8 && v == 1);
+	CKPT_CHILD_CHECK(6, efd_count(6) == 0);
+	CKPT_CHILD_CHECK(7, read(7, &v, 8) == 8 && v == EFD_BIG);
+	CKPT_CHILD_CHECK(8, read(8, &v, 8) < 0 && errno == EAGAIN);
+	CKPT_CHILD_CHECK(9, !fcntl(9, F_SETFL, 0) &&
+			    !(fcntl(5, F_GETFL) & O_NONBLOCK));
+	CKPT_CHILD_CHECK(10, !kill(c, SIGUSR1));
+	CKPT_CHILD_CHECK(11, waitpid(c, &status, 0) == c && WIFEXITED(status) &&
+			     !WEXITSTATUS(status));
+	CKPT_CHILD_CHECK(12, read(5, &v, 8) == 8 && v == 17);
+	ckpt_child_log("all checks passed");
+	return 0;
+}
+
 /* --- the test side --- */
 
 static int rm_one(const char *path, const struct stat *st, int flag,
@@ -395,40 +399,7 @@ static int rm_one(const char *path, const struct stat *st, int flag,
 	return remove(path);
 }
 
-/* The children of @pid, from /proc; their number or -1 */
-static int children_of(pid_t pid, pid_t *out, int max)
-{
-	char name[32], buf[1024], *p = buf, *end;
-	int n = 0;
-	long v;
-
-	snprintf(name, sizeof(name), "task/%d/children", pid);
-	if (ckpt_proc_read(pid, name, buf, sizeof(buf)) < 0)
-		return -1;
-	while (n < max) {
-		v = strtol(p, &end, 10);
-		if (end == p)
-			break;
-		out[n++] = v;
-		p = end;
-	}
-	return n;
-}
-
-static int fd_link(pid_t pid, int fd, char *buf, size_t size)
-{
-	char name[64];
-	ssize_t n;
-
-	snprintf(name, sizeof(name), "/proc/%d/fd/%d", pid, fd);
-	n = readlink(name, buf, size - 1);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
-FIXTURE(pipes) {
+FIXTURE(kinds) {
 	char dir[64];
 	char log[128];
 	char fifo[128];
@@ -438,11 +409,11 @@ FIXTURE(pipes) {
 	int imgfd;
 };
 
-FIXTURE_SETUP(pipes)
+FIXTURE_SETUP(kinds)
 {
 	self->nr_pids = 0;
 	self->imgfd = -1;
-	strcpy(self->dir, "/tmp/ckpt-pipe.XXXXXX");
+	strcpy(self->dir, "/tmp/ckpt-fdkinds.XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->dir));
 	snprintf(self->log, sizeof(self->log), "%s/log", self->dir);
 	snprintf(self->fifo, sizeof(self->fifo), "%s/fifo", self->dir);
@@ -450,7 +421,7 @@ FIXTURE_SETUP(pipes)
 	ASSERT_EQ(0, ckpt_become_subreaper());
 }
 
-FIXTURE_TEARDOWN(pipes)
+FIXTURE_TEARDOWN(kinds)
 {
 	ckpt_kill_tree(self->pids, self->nr_pids, TMO_REAP);
 	if (self->imgfd >= 0)
@@ -460,7 +431,7 @@ FIXTURE_TEARDOWN(pipes)
 
 /* Spawn the root, wait until it is ready, and find its @nr children */
 static void start(struct __test_metadata *_metadata,
-		  FIXTURE_DATA(pipes) *self, int (*fn)(void *), void *arg,
+		  FIXTURE_DATA(kinds) *self, int (*fn)(void *), void *arg,
 		  int nr)
 {
 	self->pids[0] = ckpt_spawn(fn, arg, self->log);
@@ -469,13 +440,13 @@ static void start(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, ckpt_wait_ready(self->pids[0], TMO_READY)) {
 		ckpt_dump_log(self->log);
 	}
-	ASSERT_EQ(nr, children_of(self->pids[0], self->pids + 1, 3));
+	ASSERT_EQ(nr, ckpt_children_of(self->pids[0], self->pids + 1, 3));
 	self->nr_pids = 1 + nr;
 }
 
 /* Checkpoint the tree with CKPT_KILL, reap it, check it was killed */
 static void checkpoint_kill(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(pipes) *self)
+		      FIXTURE_DATA(kinds) *self)
 {
 	int status[4], i;
 
@@ -491,7 +462,7 @@ static void checkpoint_kill(struct __test_metadata *_metadata,
 }
 
 static void restart_ok(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(pipes) *self)
+		       FIXTURE_DATA(kinds) *self)
 {
 	long ret = ckpt_restart(self->imgfd, 0, self->klog, sizeof(self->klog));
 
@@ -502,7 +473,7 @@ static void restart_ok(struct __test_metadata *_metadata,
 
 /* Tell the root to check its state; it must exit 0 */
 static void finish(struct __test_metadata *_metadata,
-		   FIXTURE_DATA(pipes) *self)
+		   FIXTURE_DATA(kinds) *self)
 {
 	int status;
 
@@ -526,13 +497,13 @@ static const struct { int fd, proc, pipe; } between_fds[] = {
 #define NR_BETWEEN	ARRAY_SIZE(between_fds)
 
 static void check_between_links(struct __test_metadata *_metadata,
-				FIXTURE_DATA(pipes) *self)
+				FIXTURE_DATA(kinds) *self)
 {
 	char links[NR_BETWEEN][64];
 	unsigned int i, j;
 
 	for (i = 0; i < NR_BETWEEN; i++) {
-		ASSERT_EQ(0, fd_link(self->pids[between_fds[i].proc],
+		ASSERT_EQ(0, ckpt_fd_link(self->pids[between_fds[i].proc],
 				     between_fds[i].fd, links[i],
 				     sizeof(links[i])));
 		EXPECT_EQ(0, strncmp(links[i], "pipe:[", 6));
@@ -547,18 +518,18 @@ static void check_between_links(struct __test_metadata *_metadata,
 			}
 }
 
-TEST_F_TIMEOUT(pipes, between, 120)
+TEST_F_TIMEOUT(kinds, pipe_between, 120)
 {
 	start(_metadata, self, r_between, NULL, 1);
 	check_between_links(_metadata, self);
 	checkpoint_kill(_metadata, self);
 	restart_ok(_metadata, self);
-	ASSERT_EQ(1, children_of(self->pids[0], self->pids + 1, 3));
+	ASSERT_EQ(1, ckpt_children_of(self->pids[0], self->pids + 1, 3));
 	check_between_links(_metadata, self);
 	finish(_metadata, self);
 }
 
-TEST_F_TIMEOUT(pipes, shared_three, 120)
+TEST_F_TIMEOUT(kinds, pipe_shared_three, 120)
 {
 	char l0[64], l[64];
 	int i, fd;
@@ -566,12 +537,12 @@ TEST_F_TIMEOUT(pipes, shared_three, 120)
 	start(_metadata, self, r_shared, NULL, 2);
 	checkpoint_kill(_metadata, self);
 	restart_ok(_metadata, self);
-	ASSERT_EQ(2, children_of(self->pids[0], self->pids + 1, 3));
-	ASSERT_EQ(0, fd_link(self->pids[0], 10, l0, sizeof(l0)));
+	ASSERT_EQ(2, ckpt_children_of(self->pids[0], self->pids + 1, 3));
+	ASSERT_EQ(0, ckpt_fd_link(self->pids[0], 10, l0, sizeof(l0)));
 	EXPECT_EQ(0, strncmp(l0, "pipe:[", 6));
 	for (i = 0; i < 3; i++) {
 		for (fd = 10; fd <= 11; fd++) {
-			ASSERT_EQ(0, fd_link(self->pids[i], fd, l, sizeof(l)));
+			ASSERT_EQ(0, ckpt_fd_link(self->pids[i], fd, l, sizeof(l)));
 			EXPECT_STREQ(l0, l);
 		}
 	}
@@ -579,7 +550,7 @@ TEST_F_TIMEOUT(pipes, shared_three, 120)
 }
 
 static void fifo_test(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(pipes) *self, int busy)
+		      FIXTURE_DATA(kinds) *self, int busy)
 {
 	char l[PATH_MAX];
 	int fd, status;
@@ -598,28 +569,28 @@ static void fifo_test(struct __test_metadata *_metadata,
 		EXPECT_NE(NULL, strstr(self->klog, self->fifo));
 		EXPECT_EQ(-1, waitpid(-1, &status, WNOHANG));
 		EXPECT_EQ(ECHILD, errno);
-		EXPECT_EQ(0, nread(fd));
+		EXPECT_EQ(0, ckpt_nread(fd));
 		close(fd);
 	}
 	restart_ok(_metadata, self);
 	for (fd = 5; fd <= 7; fd++) {
-		ASSERT_EQ(0, fd_link(self->pids[0], fd, l, sizeof(l)));
+		ASSERT_EQ(0, ckpt_fd_link(self->pids[0], fd, l, sizeof(l)));
 		EXPECT_STREQ(self->fifo, l);
 	}
 	finish(_metadata, self);
 }
 
-TEST_F_TIMEOUT(pipes, fifo, 120)
+TEST_F_TIMEOUT(kinds, fifo, 120)
 {
 	fifo_test(_metadata, self, 0);
 }
 
-TEST_F_TIMEOUT(pipes, fifo_busy, 120)
+TEST_F_TIMEOUT(kinds, fifo_busy, 120)
 {
 	fifo_test(_metadata, self, 1);
 }
 
-TEST_F_TIMEOUT(pipes, outside, 120)
+TEST_F_TIMEOUT(kinds, pipe_outside, 120)
 {
 	static const unsigned long flags[] = { 0, CKPT_KILL, CKPT_STOP };
 	char path[64];
@@ -646,12 +617,46 @@ TEST_F_TIMEOUT(pipes, outside, 120)
 		ASSERT_EQ(0, ckpt_waitpid(self->pids[0], &status, 0));
 		EXPECT_EQ('S', ckpt_wait_state(self->pids[0], 'S', 1000));
 	}
-	EXPECT_EQ(3, nread(fd));
+	EXPECT_EQ(3, ckpt_nread(fd));
 	close(fd);
 	EXPECT_LT(0, ckpt_checkpoint(self->pids[0], 0, &self->imgfd,
 				     self->klog, sizeof(self->klog))) {
 		TH_LOG("checkpoint: %s: %s", strerror(errno), self->klog);
 	}
+	finish(_metadata, self);
+}
+
+/* The "flags:" and "eventfd-count:" lines of fdinfo of fds 5 to 9 */
+static void efd_info(struct __test_metadata *_metadata, pid_t pid,
+		     char info[5][128])
+{
+	char name[32], buf[512], flags[32], count[64];
+	int fd;
+
+	for (fd = 5; fd <= 9; fd++) {
+		snprintf(name, sizeof(name), "fdinfo/%d", fd);
+		ASSERT_LT(0, ckpt_proc_read(pid, name, buf, sizeof(buf)));
+		ASSERT_EQ(0, ckpt_proc_field(buf, "flags", flags,
+					     sizeof(flags)));
+		ASSERT_EQ(0, ckpt_proc_field(buf, "eventfd-count", count,
+					     sizeof(count)));
+		snprintf(info[fd - 5], 128, "fd %d flags %s count %s", fd,
+			 flags, count);
+	}
+}
+
+TEST_F_TIMEOUT(kinds, eventfd, 120)
+{
+	char before[5][128], after[5][128];
+	int i;
+
+	start(_metadata, self, r_eventfd, NULL, 1);
+	efd_info(_metadata, self->pids[0], before);
+	checkpoint_kill(_metadata, self);
+	restart_ok(_metadata, self);
+	efd_info(_metadata, self->pids[0], after);
+	for (i = 0; i < 5; i++)
+		EXPECT_STREQ(before[i], after[i]);
 	finish(_metadata, self);
 }
 

@@ -19,16 +19,15 @@
  *
  * chroot: a chroot()ed child gets its root and cwd back.
  *
- * refused: a child holding a userfaultfd, a socket (socketpair) or an eventfd
+ * refused: a child holding a userfaultfd, a socket (socketpair) or a pidfd
  * cannot be checkpointed: checkpoint() fails with EOPNOTSUPP and a log
  * that names the pid, the fd and the kind of file, with flags 0,
  * CKPT_KILL and CKPT_STOP, and the child is left running (not killed,
- * not stopped) with its userfaultfd, socket or eventfd untouched.
+ * not stopped) with its userfaultfd, socket or pidfd untouched.
  */
 #include <dirent.h>
 #include <ftw.h>
 #include <limits.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/sysmacros.h>
 
@@ -711,7 +710,7 @@ TEST_F_TIMEOUT(files, chroot, 120)
 
 /* --- files that cannot be checkpointed --- */
 
-enum { REFUSE_UFFD, REFUSE_SOCKET, REFUSE_EVENTFD };
+enum { REFUSE_UFFD, REFUSE_SOCKET, REFUSE_PIDFD };
 
 struct refuse_arg {
 	const char *dir;
@@ -754,7 +753,6 @@ static int refuse_child(void *arg)
 {
 	const struct refuse_arg *ra = arg;
 	char path[PATH_MAX], buf[16];
-	uint64_t val;
 	int fds[2];
 
 	if (ckpt_unmap_shared_anon() < 0)
@@ -775,8 +773,8 @@ static int refuse_child(void *arg)
 		if (send(6, "pre", 3, 0) != 3)
 			return 84;
 		break;
-	case REFUSE_EVENTFD:
-		fds[0] = eventfd(7, 0);
+	case REFUSE_PIDFD:
+		fds[0] = syscall(SYS_pidfd_open, getpid(), 0);
 		if (fds[0] < 0 || place_fds(fds[0], -1))
 			return 85;
 		break;
@@ -796,8 +794,9 @@ static int refuse_child(void *arg)
 				    recv(6, buf, sizeof(buf), 0) == 4 &&
 				    !memcmp(buf, "back", 4));
 		break;
-	case REFUSE_EVENTFD:
-		CKPT_CHILD_CHECK(6, read(5, &val, 8) == 8 && val == 7);
+	case REFUSE_PIDFD:
+		CKPT_CHILD_CHECK(6, syscall(SYS_pidfd_send_signal, 5, 0, NULL,
+					    0) == 0);
 		break;
 	}
 	CKPT_CHILD_CHECK(7, fcntl(7, F_GETFD) < 0 && errno == EBADF);
@@ -825,8 +824,8 @@ FIXTURE_VARIANT_ADD(refuse, socket) {
 	.kind = REFUSE_SOCKET, .what = "socket", .nr_fds = 2,
 };
 
-FIXTURE_VARIANT_ADD(refuse, eventfd) {
-	.kind = REFUSE_EVENTFD, .what = "eventfd", .nr_fds = 1,
+FIXTURE_VARIANT_ADD(refuse, pidfd) {
+	.kind = REFUSE_PIDFD, .what = "pidfd", .nr_fds = 1,
 };
 
 FIXTURE_SETUP(refuse)
