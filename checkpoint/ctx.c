@@ -155,7 +155,7 @@ void ckpt_ctx_set_mem(struct ckpt_ctx *ctx, void *mem, size_t size)
  * ckpt_ctx_reset_task - free what the context holds for one task
  * @ctx: the context
  *
- * The fds, mappings and groups of the task just written or read.
+ * The fds, locks, mappings and groups of the task just written or read.
  */
 void ckpt_ctx_reset_task(struct ckpt_ctx *ctx)
 {
@@ -175,6 +175,9 @@ void ckpt_ctx_reset_task(struct ckpt_ctx *ctx)
 	ctx->nr_vmas = 0;
 	kvfree(ctx->groups);
 	ctx->groups = NULL;
+	kvfree(ctx->locks);
+	ctx->locks = NULL;
+	ctx->nr_locks = 0;
 	ctx->last_page = 0;
 }
 

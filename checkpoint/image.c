@@ -38,6 +38,9 @@ static const char * const ckpt_rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_PIPE] = "PIPE",
 	[CKPT_HDR_PIPE_BUF] = "PIPE_BUF",
 	[CKPT_HDR_EVENTFD] = "EVENTFD",
+	[CKPT_HDR_SIGNALFD] = "SIGNALFD",
+	[CKPT_HDR_LOCKS] = "LOCKS",
+	[CKPT_HDR_TIMERFD] = "TIMERFD",
 };
 
 /**

@@ -215,6 +215,8 @@ int ckpt_write_task(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 		ret = ckpt_write_file(ctx, ctx->cfiles[i].file,
 				      ckpt_obj_lookup(ctx, ctx->cfiles[i].file,
 						      CKPT_OBJ_FILE));
+	if (!ret && !ct->idx)
+		ret = ckpt_write_file_locks(ctx);
 	if (!ret && ct->new_objs & BIT(CKPT_TOBJ_MM))
 		ret = ckpt_write_mm(ctx, t);
 	if (!ret && ct->new_objs & BIT(CKPT_TOBJ_FS))
@@ -390,6 +392,8 @@ static int rstr_read_task_objs(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 	ret = rstr_read_creds(ctx, ct);
 	for (i = 0; !ret && i < ct->rec.nr_files; i++)
 		ret = rstr_read_file(ctx);
+	if (!ret && !ct->idx)
+		ret = rstr_read_locks(ctx, false);
 	rstr_files_done(ctx);
 	if (!ret && !(flags & CKPT_TREE_SHARE_VM))
 		ret = rstr_read_mm(ctx);
@@ -403,6 +407,8 @@ static int rstr_read_task_objs(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 		ret = rstr_read_signal(ctx);
 	if (!ret && !(flags & CKPT_TREE_SHARE_FILES))
 		ret = rstr_install_fds(ctx);
+	if (!ret && !(flags & CKPT_TREE_SHARE_FILES))
+		ret = rstr_take_posix_locks(ctx);
 	if (!ret)
 		ret = rstr_arch_read_cpu(ctx, &ct->cpu);
 	return ret;

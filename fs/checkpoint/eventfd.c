@@ -28,15 +28,7 @@ static int ckpt_eventfd_checkpoint(struct ckpt_ctx *ctx, struct file *file,
 				   struct ckpt_hdr_file *h, char *why,
 				   size_t len)
 {
-	int ret;
-
-	ret = ckpt_obj_lookup_add(ctx, file->private_data, CKPT_OBJ_EVENTFD,
-				  &h->obj_ref);
-	if (ret < 0)
-		return ret;
-	h->flags |= CKPT_FILE_OBJ_NEW;
-	h->pos = 0;
-	return 0;
+	return ckpt_file_own_obj(ctx, file->private_data, CKPT_OBJ_EVENTFD, h);
 }
 
 static int ckpt_eventfd_write_obj(struct ckpt_ctx *ctx, struct file *file,
@@ -61,11 +53,9 @@ static struct file *rstr_file_eventfd(struct ckpt_ctx *ctx,
 	struct file *file;
 	int ret;
 
-	if (!(h->flags & CKPT_FILE_OBJ_NEW) || h->pos ||
-	    (h->f_flags & O_ACCMODE) != O_RDWR)
-		return ERR_PTR(ckpt_err(ctx, -EBADMSG,
-					"malformed FILE record of an eventfd (ref %u)",
-					h->ref));
+	ret = rstr_file_own_obj(ctx, h, CKPT_OBJ_EVENTFD, "eventfd");
+	if (ret)
+		return ERR_PTR(ret);
 	ret = ckpt_read_obj(ctx, CKPT_HDR_EVENTFD, &he.h, sizeof(he));
 	if (ret)
 		return ERR_PTR(ret);
@@ -74,10 +64,6 @@ static struct file *rstr_file_eventfd(struct ckpt_ctx *ctx,
 		return ERR_PTR(ckpt_err(ctx, -EBADMSG,
 					"malformed EVENTFD record (ref %u)",
 					h->obj_ref));
-	/* Only to keep the ref unique */
-	ret = rstr_obj_add(ctx, h->obj_ref, CKPT_OBJ_EVENTFD, NULL);
-	if (ret)
-		return ERR_PTR(ret);
 	file = eventfd_file_create(he.count, (h->f_flags & CKPT_EVENTFD_FLAGS) |
 				   (he.flags & CKPT_EVENTFD_SEMAPHORE ?
 				    EFD_SEMAPHORE : 0));

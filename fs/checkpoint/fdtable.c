@@ -106,6 +106,8 @@ int ckpt_write_fdtable(struct ckpt_ctx *ctx, struct task_struct *t)
 					      CKPT_OBJ_FILE);
 		ret = ckpt_write_obj(ctx, &fd.h, CKPT_HDR_FD, sizeof(fd));
 	}
+	if (!ret)
+		ret = ckpt_write_posix_locks(ctx, t->files);
 	return ret;
 }
 
@@ -149,7 +151,7 @@ int rstr_read_fdtable(struct ckpt_ctx *ctx)
 		ctx->fds[i].file = get_file(file);
 		ctx->nr_fds = i + 1;
 	}
-	return 0;
+	return rstr_read_locks(ctx, true);
 }
 
 /**

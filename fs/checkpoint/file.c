@@ -29,6 +29,12 @@ static const struct ckpt_file_ops *ckpt_file_ops_table[CKPT_FILE_MAX] = {
 #ifdef CONFIG_EVENTFD
 	[CKPT_FILE_EVENTFD] = &ckpt_file_eventfd_ops,
 #endif
+#ifdef CONFIG_SIGNALFD
+	[CKPT_FILE_SIGNALFD] = &ckpt_file_signalfd_ops,
+#endif
+#ifdef CONFIG_TIMERFD
+	[CKPT_FILE_TIMERFD] = &ckpt_file_timerfd_ops,
+#endif
 };
 
 static const struct ckpt_file_ops *ckpt_file_find_ops(struct file *file)
@@ -92,28 +98,6 @@ int ckpt_file_refuse(struct ckpt_ctx *ctx, struct file *file,
 	return ret;
 }
 
-/* Does a lock (flock, POSIX, OFD) or a lease hang on this open file? */
-static bool ckpt_file_locked(struct file *file)
-{
-	struct file_lock_context *flctx;
-	struct file_lock *fl;
-	bool locked = false;
-
-	/* Pairs with the cmpxchg that installs i_flctx (as locks.c reads it) */
-	flctx = smp_load_acquire(&file_inode(file)->i_flctx);
-	if (!flctx)
-		return false;
-	spin_lock(&flctx->flc_lock);
-	list_for_each_entry(fl, &flctx->flc_flock, fl_list)
-		locked |= fl->fl_file == file;
-	list_for_each_entry(fl, &flctx->flc_posix, fl_list)
-		locked |= fl->fl_file == file;
-	list_for_each_entry(fl, &flctx->flc_lease, fl_list)
-		locked |= fl->fl_file == file;
-	spin_unlock(&flctx->flc_lock);
-	return locked;
-}
-
 /* Does the file's path lead back to the same file (what a restart does)? */
 static bool ckpt_file_has_path(struct file *file)
 {
@@ -151,8 +135,6 @@ static int ckpt_file_check(struct ckpt_ctx *ctx, struct file *file,
 	if (ops->by_path && !ckpt_file_has_path(file))
 		return ckpt_file_refuse(ctx, file, who,
 					"not reachable by its path (memfd, deleted, renamed, hidden by a mount?)");
-	if (ckpt_file_locked(file))
-		return ckpt_file_refuse(ctx, file, who, "file lock or lease");
 	return 0;
 }
 
@@ -204,7 +186,8 @@ int ckpt_collect_file(struct ckpt_ctx *ctx, struct file *file, u32 *ref,
  * @ctx: the checkpoint context, every task's files collected
  *
  * A kind may refuse a file whose state the tree does not hold alone: a
- * pipe with an end open outside the tree.
+ * pipe with an end open outside the tree; so are files with a lease or
+ * a POSIX lock of a process outside the tree.
  *
  * Return: 0, -EOPNOTSUPP, or -errno.
  */
@@ -219,6 +202,9 @@ int ckpt_check_files(struct ckpt_ctx *ctx)
 		if (ops && ops->check_tree)
 			ret = ops->check_tree(ctx, ctx->cfiles[i].file,
 					      ctx->cfiles[i].who);
+		if (!ret)
+			ret = ckpt_check_file_locks(ctx, ctx->cfiles[i].file,
+						    ctx->cfiles[i].who);
 	}
 	return ret;
 }
@@ -468,4 +454,52 @@ void rstr_file_set_flags(struct file *file, u32 mask, u32 flags)
 	spin_lock(&file->f_lock);
 	file->f_flags = (file->f_flags & ~mask) | (flags & mask);
 	spin_unlock(&file->f_lock);
+}
+
+/**
+ * ckpt_file_own_obj - name the object of a file that alone uses it
+ * @ctx: the checkpoint context
+ * @obj: the object (an eventfd's counter, a signalfd's mask...)
+ * @type: its type in the object hash
+ * @h: the file's FILE record, which gets its obj_ref
+ *
+ * For the ->checkpoint() of an anonymous file with state of its own,
+ * written by ->write_obj() after the FILE record.
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int ckpt_file_own_obj(struct ckpt_ctx *ctx, void *obj,
+		      enum ckpt_obj_type type, struct ckpt_hdr_file *h)
+{
+	int ret;
+
+	ret = ckpt_obj_lookup_add(ctx, obj, type, &h->obj_ref);
+	if (ret < 0)
+		return ret;
+	h->flags |= CKPT_FILE_OBJ_NEW;
+	h->pos = 0;
+	return 0;
+}
+
+/**
+ * rstr_file_own_obj - check the FILE record of such a file
+ * @ctx: the restart context
+ * @h: the FILE record
+ * @type: the type of its object
+ * @name: the kind of file, for messages
+ *
+ * The record must be read-write, without offset, and come with its
+ * object, whose ref is claimed so that no other object reuses it.
+ *
+ * Return: 0 or -EBADMSG.
+ */
+int rstr_file_own_obj(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h,
+		      enum ckpt_obj_type type, const char *name)
+{
+	if (!(h->flags & CKPT_FILE_OBJ_NEW) || h->pos ||
+	    (h->f_flags & O_ACCMODE) != O_RDWR)
+		return ckpt_err(ctx, -EBADMSG,
+				"malformed FILE record of a %s (ref %u)", name,
+				h->ref);
+	return rstr_obj_add(ctx, h->obj_ref, type, NULL);
 }

@@ -17,6 +17,7 @@
 #include <uapi/linux/checkpoint_hdr.h>
 
 struct file;
+struct files_struct;
 struct mm_struct;
 struct pid_namespace;
 struct restart_block;
@@ -45,6 +46,8 @@ enum ckpt_obj_type {
 	CKPT_OBJ_SIGHAND,
 	CKPT_OBJ_PIPE,
 	CKPT_OBJ_EVENTFD,
+	CKPT_OBJ_SIGNALFD,
+	CKPT_OBJ_TIMERFD,
 	CKPT_OBJ_MAX
 };
 
@@ -245,6 +248,8 @@ struct ckpt_ctx {
 	bool abort;			/* the restarter gives up */
 	struct rstr_fd *fds;
 	unsigned int nr_fds;
+	struct ckpt_lock *locks;	/* POSIX locks of the fd table */
+	unsigned int nr_locks;
 	struct rstr_vma *vmas;
 	unsigned int nr_vmas;
 	struct xarray stale_files;	/* refs of files changed since */
@@ -381,6 +386,12 @@ int rstr_read_fs(struct ckpt_ctx *ctx);
 int ckpt_write_fdtable(struct ckpt_ctx *ctx, struct task_struct *t);
 int rstr_read_fdtable(struct ckpt_ctx *ctx);
 int rstr_install_fds(struct ckpt_ctx *ctx);
+int ckpt_check_file_locks(struct ckpt_ctx *ctx, struct file *file,
+			  const char *who);
+int ckpt_write_file_locks(struct ckpt_ctx *ctx);
+int ckpt_write_posix_locks(struct ckpt_ctx *ctx, struct files_struct *files);
+int rstr_read_locks(struct ckpt_ctx *ctx, bool posix);
+int rstr_take_posix_locks(struct ckpt_ctx *ctx);
 
 /**
  * struct ckpt_file_ops - checkpoint/restart of one kind of open file
@@ -427,6 +438,8 @@ extern const struct ckpt_file_ops ckpt_file_chr_ops;
 extern const struct ckpt_file_ops ckpt_file_pipe_ops;
 extern const struct ckpt_file_ops ckpt_file_fifo_ops;
 extern const struct ckpt_file_ops ckpt_file_eventfd_ops;
+extern const struct ckpt_file_ops ckpt_file_signalfd_ops;
+extern const struct ckpt_file_ops ckpt_file_timerfd_ops;
 
 void rstr_pipe_put(void *ptr);
 int ckpt_file_refuse(struct ckpt_ctx *ctx, struct file *file,
@@ -434,6 +447,10 @@ int ckpt_file_refuse(struct ckpt_ctx *ctx, struct file *file,
 int ckpt_check_files(struct ckpt_ctx *ctx);
 void rstr_files_done(struct ckpt_ctx *ctx);
 void rstr_file_set_flags(struct file *file, u32 mask, u32 flags);
+int ckpt_file_own_obj(struct ckpt_ctx *ctx, void *obj,
+		      enum ckpt_obj_type type, struct ckpt_hdr_file *h);
+int rstr_file_own_obj(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h,
+		      enum ckpt_obj_type type, const char *name);
 
 struct file *rstr_open_path(struct ckpt_ctx *ctx,
 			    const struct ckpt_hdr_file *h, const char *path,

@@ -64,7 +64,7 @@
 				 01000000 | 04000000 | 010000000)
 /* ... and that of a pipe: access mode, nonblock, direct, largefile */
 #define PIPE_VALID_FLAGS	(00000003 | 00004000 | 00040000 | 00100000)
-/* ... and that of an eventfd: access mode, nonblock, cloexec */
+/* ... and that of an eventfd or signalfd: access mode, nonblock, cloexec */
 #define EVENTFD_VALID_FLAGS	(00000003 | 00004000 | 02000000)
 #define KO_PATH			010000000
 /* The coredump filter bits of mm->flags (MMF_DUMP_FILTER_MASK) */
@@ -344,6 +344,9 @@ static const char *const rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_PIPE]		= "PIPE",
 	[CKPT_HDR_PIPE_BUF]	= "PIPE_BUF",
 	[CKPT_HDR_EVENTFD]	= "EVENTFD",
+	[CKPT_HDR_SIGNALFD]	= "SIGNALFD",
+	[CKPT_HDR_LOCKS]	= "LOCKS",
+	[CKPT_HDR_TIMERFD]	= "TIMERFD",
 };
 
 static const char *rec_name(__u32 type)
@@ -655,12 +658,13 @@ static void check_zero(const char *what, const void *p, size_t size)
 /* Object references: a hash of ref -> object.                         */
 
 enum obj_kind { OBJ_FILE = 1, OBJ_MM, OBJ_FS, OBJ_FILES, OBJ_SIGHAND,
-		OBJ_PIPE, OBJ_EVENTFD };
+		OBJ_PIPE, OBJ_EVENTFD, OBJ_SIGNALFD, OBJ_TIMERFD };
 
 static const char *const obj_kind_names[] = {
 	[OBJ_FILE] = "FILE", [OBJ_MM] = "MM", [OBJ_FS] = "FS",
 	[OBJ_FILES] = "FDTABLE", [OBJ_SIGHAND] = "SIGHAND",
 	[OBJ_PIPE] = "PIPE", [OBJ_EVENTFD] = "EVENTFD",
+	[OBJ_SIGNALFD] = "SIGNALFD", [OBJ_TIMERFD] = "TIMERFD",
 };
 
 struct obj {
@@ -1117,7 +1121,15 @@ static const char *const file_type_names[CKPT_FILE_MAX] = {
 	[CKPT_FILE_REG] = "reg", [CKPT_FILE_DIR] = "dir",
 	[CKPT_FILE_CHR] = "chr", [CKPT_FILE_PIPE] = "pipe",
 	[CKPT_FILE_FIFO] = "fifo", [CKPT_FILE_EVENTFD] = "eventfd",
+	[CKPT_FILE_SIGNALFD] = "signalfd", [CKPT_FILE_TIMERFD] = "timerfd",
 };
+
+/* Kinds of anonymous files with an object of their own in every record */
+static bool own_obj(__u32 type)
+{
+	return type == CKPT_FILE_EVENTFD || type == CKPT_FILE_SIGNALFD ||
+	       type == CKPT_FILE_TIMERFD;
+}
 
 #define KS_IFMT		0170000
 #define KS_IFDIR	0040000
@@ -1199,14 +1211,73 @@ static void parse_eventfd(__u32 ref)
 	rec_end(true);
 }
 
+/* A SIGNALFD record, for the object @ref */
+static void parse_signalfd(__u32 ref)
+{
+	const __u64 kill_stop = (1ULL << (9 - 1)) | (1ULL << (19 - 1));
+	struct ckpt_hdr_signalfd sf;
+
+	rec_begin(CKPT_HDR_SIGNALFD);
+	rec_len(sizeof(sf));
+	memcpy(&sf, rec.buf, sizeof(sf));
+	if (sf.ref != ref)
+		recfail("ref %u is not the FILE record's obj_ref %u", sf.ref,
+			ref);
+	if (sf.mask & kill_stop)
+		recfail("mask %#llx has SIGKILL or SIGSTOP",
+			(unsigned long long)sf.mask);
+	check_zero("reserved", &sf.reserved, sizeof(sf.reserved));
+	obj_add(ref, OBJ_SIGNALFD);
+	rec_out_begin(rec.off, "SIGNALFD", rec.len);
+	kv_u("ref", sf.ref);
+	kv_x("mask", sf.mask);
+	rec_out_end();
+	rec_end(true);
+}
+
+/* A TIMERFD record, for the object @ref */
+static void parse_timerfd(__u32 ref)
+{
+	struct ckpt_hdr_timerfd t;
+	char buf[64];
+
+	rec_begin(CKPT_HDR_TIMERFD);
+	rec_len(sizeof(t));
+	memcpy(&t, rec.buf, sizeof(t));
+	if (t.ref != ref)
+		recfail("ref %u is not the FILE record's obj_ref %u", t.ref,
+			ref);
+	/* REALTIME, MONOTONIC, BOOTTIME, REALTIME_ALARM, BOOTTIME_ALARM */
+	if (t.clockid != 0 && t.clockid != 1 && t.clockid != 7 &&
+	    t.clockid != 8 && t.clockid != 9)
+		recfail("clock %d", t.clockid);
+	if (t.flags & ~(CKPT_TIMERFD_ABSTIME | CKPT_TIMERFD_CANCEL_ON_SET))
+		recfail("unknown flags %#x", t.flags);
+	if (t.value_ns < 0 || t.interval_ns < 0)
+		recfail("negative time");
+	check_zero("reserved", &t.reserved, sizeof(t.reserved));
+	obj_add(ref, OBJ_TIMERFD);
+	rec_out_begin(rec.off, "TIMERFD", rec.len);
+	kv_u("ref", t.ref);
+	kv_d("clockid", t.clockid);
+	snprintf(buf, sizeof(buf), "%s%s",
+		 t.flags & CKPT_TIMERFD_ABSTIME ? "abstime " : "",
+		 t.flags & CKPT_TIMERFD_CANCEL_ON_SET ? "cancel-on-set" : "");
+	kv_s("flags", t.flags ? buf : "-");
+	kv_d("value_ns", t.value_ns);
+	kv_d("interval_ns", t.interval_ns);
+	kv_u("ticks", t.ticks);
+	rec_out_end();
+	rec_end(true);
+}
+
 /*
  * The object behind a FILE record: a pipe, made here or before, or an
- * eventfd's counter, always new.
+ * eventfd's counter, a signalfd's mask or a timerfd's timer, always new.
  */
 static void parse_file_obj(const struct ckpt_hdr_file *f)
 {
-	bool want = f->type == CKPT_FILE_PIPE ||
-		    f->type == CKPT_FILE_EVENTFD ||
+	bool want = f->type == CKPT_FILE_PIPE || own_obj(f->type) ||
 		    (f->type == CKPT_FILE_FIFO && !(f->f_flags & KO_PATH));
 
 	if (f->flags & ~CKPT_FILE_OBJ_NEW)
@@ -1217,8 +1288,9 @@ static void parse_file_obj(const struct ckpt_hdr_file *f)
 		return;
 	if (f->obj_ref == f->ref)
 		recfail("obj_ref %u is the file's own ref", f->ref);
-	if (f->type == CKPT_FILE_EVENTFD && !(f->flags & CKPT_FILE_OBJ_NEW))
-		recfail("an eventfd's counter is new in every FILE record");
+	if (own_obj(f->type) && !(f->flags & CKPT_FILE_OBJ_NEW))
+		recfail("a %s's object is new in every FILE record",
+			file_type_names[f->type]);
 	if (f->flags & CKPT_FILE_OBJ_NEW)
 		check_new_ref("obj_ref", f->obj_ref);
 	else
@@ -1230,7 +1302,7 @@ static __u32 file_valid_flags(__u32 type)
 {
 	if (type == CKPT_FILE_PIPE)
 		return PIPE_VALID_FLAGS;
-	if (type == CKPT_FILE_EVENTFD)
+	if (own_obj(type))
 		return EVENTFD_VALID_FLAGS;
 	return FILE_VALID_FLAGS;
 }
@@ -1254,7 +1326,7 @@ static void parse_file(void)
 	rec_fixed(sizeof(f));
 	memcpy(&f, rec.buf, sizeof(f));
 	/* kinds without a path */
-	is_pipe = f.type == CKPT_FILE_PIPE || f.type == CKPT_FILE_EVENTFD;
+	is_pipe = f.type == CKPT_FILE_PIPE || own_obj(f.type);
 	if (is_pipe ? f.path_len != 0 :
 	    f.path_len < 2 || f.path_len > CKPT_PATH_MAX)
 		recfail("path length %u out of range %s", f.path_len,
@@ -1278,7 +1350,8 @@ static void parse_file(void)
 		recfail("negative position %lld", (__s64)f.pos);
 	if (f.mtime_nsec >= 1000000000U)
 		recfail("mtime nanoseconds %u out of range", f.mtime_nsec);
-	if ((is_pipe || f.type == CKPT_FILE_FIFO) && f.pos)
+	if (f.type < CKPT_FILE_MAX && (is_pipe || f.type == CKPT_FILE_FIFO) &&
+	    f.pos)
 		recfail("position %lld of a %s", (__s64)f.pos,
 			file_type_names[f.type]);
 	check_zero("reserved", &f.reserved, sizeof(f.reserved));
@@ -1313,6 +1386,10 @@ static void parse_file(void)
 	rec_end(true);
 	if (f.flags & CKPT_FILE_OBJ_NEW && f.type == CKPT_FILE_EVENTFD)
 		parse_eventfd(f.obj_ref);
+	else if (f.flags & CKPT_FILE_OBJ_NEW && f.type == CKPT_FILE_SIGNALFD)
+		parse_signalfd(f.obj_ref);
+	else if (f.flags & CKPT_FILE_OBJ_NEW && f.type == CKPT_FILE_TIMERFD)
+		parse_timerfd(f.obj_ref);
 	else if (f.flags & CKPT_FILE_OBJ_NEW)
 		parse_pipe(f.obj_ref);
 }
@@ -1641,6 +1718,8 @@ static void parse_fd(__s64 *prev_fd)
 	rec_end(true);
 }
 
+static void parse_locks(bool posix);
+
 static void parse_fdtable(__u32 ref)
 {
 	struct ckpt_hdr_fdtable t;
@@ -1665,6 +1744,50 @@ static void parse_fdtable(__u32 ref)
 
 	for (i = 0; i < t.nr_fds; i++)
 		parse_fd(&prev_fd);
+	parse_locks(true);
+}
+
+/* A LOCKS record: an fd table's POSIX locks, or the files' other ones */
+static void parse_locks(bool posix)
+{
+	static const char *const kinds[CKPT_LOCK_MAX] = {
+		[CKPT_LOCK_FLOCK] = "flock", [CKPT_LOCK_OFD] = "ofd",
+		[CKPT_LOCK_POSIX] = "posix",
+	};
+	struct ckpt_hdr_locks h;
+	struct ckpt_lock e;
+	char key[32], val[96];
+	__u32 i;
+
+	rec_begin(CKPT_HDR_LOCKS);
+	rec_fixed(sizeof(h));
+	memcpy(&h, rec.buf, sizeof(h));
+	if (h.nr > CKPT_MAX_LOCKS)
+		recfail("%u locks, more than %d", h.nr, CKPT_MAX_LOCKS);
+	rec_len(sizeof(h) + (__u64)h.nr * sizeof(e));
+	check_zero("reserved", &h.reserved, sizeof(h.reserved));
+	rec_out_begin(rec.off, "LOCKS", rec.len);
+	kv_u("nr", h.nr);
+	for (i = 0; i < h.nr; i++) {
+		memcpy(&e, rec.buf + sizeof(h) + i * sizeof(e), sizeof(e));
+		check_ref("file_ref", e.file_ref, OBJ_FILE);
+		if (posix ? e.kind != CKPT_LOCK_POSIX :
+		    e.kind != CKPT_LOCK_FLOCK && e.kind != CKPT_LOCK_OFD)
+			recfail("lock %u: kind %u in the wrong place", i, e.kind);
+		if (e.flags & ~CKPT_LOCK_WRITE)
+			recfail("lock %u: unknown flags %#x", i, e.flags);
+		if (e.start < 0 || e.end < e.start)
+			recfail("lock %u: range %lld-%lld", i,
+				(long long)e.start, (long long)e.end);
+		snprintf(key, sizeof(key), "lock%u", i);
+		snprintf(val, sizeof(val), "%s %s file %u %lld-%s%lld",
+			 kinds[e.kind], e.flags ? "write" : "read", e.file_ref,
+			 (long long)e.start, e.end == CKPT_LOCK_EOF ? "eof" : "",
+			 e.end == CKPT_LOCK_EOF ? 0LL : (long long)e.end);
+		kv_s(key, val);
+	}
+	rec_out_end();
+	rec_end(true);
 }
 
 static void parse_sighand(__u32 ref)
@@ -2283,6 +2406,8 @@ static void parse_task(__u32 idx)
 	parse_creds();
 	for (i = 0; i < t.nr_files; i++)
 		parse_file();
+	if (!idx)
+		parse_locks(false);
 	if (refs[0].is_new)
 		parse_mm(t.mm_ref);
 	if (refs[1].is_new)

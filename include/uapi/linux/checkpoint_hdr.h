@@ -24,10 +24,15 @@
  *                                 if CKPT_FILE_OBJ_NEW:
  *       PIPE  PIPE_BUF * (nr_bufs)  for a pipe or a FIFO
  *       EVENTFD                     for an eventfd
+ *       SIGNALFD                    for a signalfd
+ *       TIMERFD                     for a timerfd
+ *     LOCKS                       for the root only: the flock and OFD
+ *                                 locks of those open files
  *     MM  VMA * (mm.nr_vmas)  PAGES * (nr_pages > 0)  PAGES (nr_pages == 0)
  *                                 only if task.mm_ref is new
  *     FS                          only if task.fs_ref is new
- *     FDTABLE  FD * (nr_fds)      only if task.files_ref is new
+ *     FDTABLE  FD * (nr_fds)      only if task.files_ref is new,
+ *       LOCKS                     with the POSIX locks it owns
  *     SIGHAND                     only if task.sighand_ref is new
  *     SIGNAL
  *     SIGPENDING                  the task's own pending signals
@@ -68,6 +73,7 @@
 #define CKPT_MAX_POSIX_TIMERS	4096	/* per process */
 #define CKPT_PIPE_BUF_MAX	4096	/* bytes in a PIPE_BUF record */
 #define CKPT_MAX_PIPE_SIZE	(1U << 31)	/* bytes of a pipe's capacity */
+#define CKPT_MAX_LOCKS		65536	/* per LOCKS record */
 #define CKPT_NSIG		64
 #define CKPT_RLIM_NLIMITS	16
 #define CKPT_AUXV_WORDS		64
@@ -95,6 +101,9 @@ enum ckpt_rec_type {
 	CKPT_HDR_PIPE,
 	CKPT_HDR_PIPE_BUF,
 	CKPT_HDR_EVENTFD,
+	CKPT_HDR_SIGNALFD,
+	CKPT_HDR_LOCKS,
+	CKPT_HDR_TIMERFD,
 	CKPT_HDR_MAX
 };
 
@@ -222,6 +231,8 @@ enum ckpt_file_type {
 	CKPT_FILE_FIFO,		/* a FIFO, by path; obj_ref: its PIPE (none */
 				/* for an O_PATH descriptor) */
 	CKPT_FILE_EVENTFD,	/* an eventfd; obj_ref: its EVENTFD */
+	CKPT_FILE_SIGNALFD,	/* a signalfd; obj_ref: its SIGNALFD */
+	CKPT_FILE_TIMERFD,	/* a timerfd; obj_ref: its TIMERFD */
 	CKPT_FILE_MAX
 };
 
@@ -279,6 +290,62 @@ struct ckpt_hdr_eventfd {
 	__u32 ref;		/* the obj_ref of its FILE record */
 	__u32 flags;		/* CKPT_EVENTFD_* */
 	__u64 count;		/* below 2^64 - 1 */
+};
+
+/* Kinds of file locks */
+enum ckpt_lock_kind {
+	CKPT_LOCK_FLOCK = 1,	/* flock(), owned by its open file */
+	CKPT_LOCK_OFD,		/* F_OFD_SETLK, owned by its open file */
+	CKPT_LOCK_POSIX,	/* F_SETLK, owned by an fd table */
+	CKPT_LOCK_MAX
+};
+
+/* ckpt_lock flags */
+#define CKPT_LOCK_WRITE		0x1	/* exclusive; else shared (read) */
+
+/* The end of a lock that reaches the end of the file */
+#define CKPT_LOCK_EOF		0x7fffffffffffffffLL
+
+struct ckpt_lock {
+	__u32 file_ref;		/* the FILE it was taken through */
+	__u16 kind;		/* enum ckpt_lock_kind */
+	__u16 flags;		/* CKPT_LOCK_* */
+	__s64 start;		/* first byte (0 for flock) */
+	__s64 end;		/* last byte, at least start, or CKPT_LOCK_EOF */
+};
+
+/* LOCKS: file locks held by the tree */
+struct ckpt_hdr_locks {
+	struct ckpt_hdr h;
+	__u32 nr;		/* entries, at most CKPT_MAX_LOCKS */
+	__u32 reserved;
+	/* struct ckpt_lock locks[nr] */
+};
+
+/* TIMERFD flags: those of its last timerfd_settime() */
+#define CKPT_TIMERFD_ABSTIME		0x1	/* TFD_TIMER_ABSTIME */
+#define CKPT_TIMERFD_CANCEL_ON_SET	0x2	/* TFD_TIMER_CANCEL_ON_SET */
+
+/* TIMERFD: a timerfd's clock and setting, after its FILE record */
+struct ckpt_hdr_timerfd {
+	struct ckpt_hdr h;
+	__u32 ref;		/* the obj_ref of its FILE record */
+	__s32 clockid;		/* CLOCK_REALTIME, _MONOTONIC, _BOOTTIME, */
+				/* _REALTIME_ALARM or _BOOTTIME_ALARM */
+	__u32 flags;		/* CKPT_TIMERFD_* */
+	__u32 reserved;
+	__s64 value_ns;		/* time left to the next expiration, */
+				/* 0: disarmed */
+	__s64 interval_ns;	/* period, 0: one shot */
+	__u64 ticks;		/* expirations not read yet */
+};
+
+/* SIGNALFD: the signals a signalfd reads, after its FILE record */
+struct ckpt_hdr_signalfd {
+	struct ckpt_hdr h;
+	__u32 ref;		/* the obj_ref of its FILE record */
+	__u32 reserved;
+	__u64 mask;		/* bit n - 1: signal n; not SIGKILL, SIGSTOP */
 };
 
 /* MM: an address space */

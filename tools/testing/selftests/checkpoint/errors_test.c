@@ -17,12 +17,14 @@
  * headers and payloads, ...), with one bit flipped at ~190 offsets (160
  * spread over the image, the others in record headers), and
  * with records made invalid one at a time (bad magic, version, arch,
- * record types and lengths, PAGES, VMA, FILE, PIPE, PIPE_BUF, EVENTFD, FS,
- * FDTABLE, FD, TREE, CREDS, SIGNAL, XSTATE and TRAILER contents, records
- * missing, repeated or out of order), the trailer's CRC-32 recomputed so that the reader
- * gets to the record checks.  Every image must be refused with the
- * expected errno (EBADMSG, ENOEXEC, EPROTONOSUPPORT) and a message in
- * the log, leaving no child behind and the pid free; the unmodified image,
+ * record types and lengths, PAGES, VMA, FILE, PIPE, PIPE_BUF, EVENTFD,
+ * SIGNALFD, TIMERFD, LOCKS, FS, FDTABLE, FD, TREE, CREDS, SIGNAL, XSTATE
+ * and TRAILER contents, records missing, repeated or out of order), the
+ * trailer's CRC-32 recomputed so that the reader gets to the record
+ * checks.
+ * Every image must be refused with the expected errno (EBADMSG, ENOEXEC,
+ * EPROTONOSUPPORT) and a message in the log, leaving no child behind and
+ * the pid free; the unmodified image,
  * re-encoded by the test, must be byte-identical and restart.
  *
  * missing_file, stale_mapping: a file of the image was removed (ENOENT)
@@ -40,6 +42,9 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <sys/prctl.h>
 #include <sys/ptrace.h>
 #include <linux/filter.h>
@@ -117,7 +122,11 @@ static int err_child(void *arg)
 	char path[PATH_MAX];
 	pid_t gc = 0;
 	int fd, i, status, pfd[2];
+	struct flock lk = { .l_type = F_WRLCK, .l_start = 10, .l_len = 5 };
+	struct itimerspec its = { .it_value = { 100, 0 } };
+	struct signalfd_siginfo ssi;
 	uint64_t efd;
+	sigset_t sset;
 
 	if (ckpt_unmap_shared_anon() < 0)
 		return 99;
@@ -131,9 +140,22 @@ static int err_child(void *arg)
 	    dup2(pfd[1], 7) != 7 || close(pfd[0]) || close(pfd[1]) ||
 	    write(7, "abcde", 5) != 5 || write(7, "xyz", 3) != 3)
 		return 83;
-	/* an eventfd at fd 8 */
+	/* an flock and a POSIX lock on fd 5 */
+	if (flock(5, LOCK_EX | LOCK_NB) || fcntl(5, F_SETLK, &lk))
+		return 83;
+	/* an eventfd at fd 8, a signalfd at fd 9 */
 	fd = eventfd(5, 0);
 	if (fd < 0 || dup2(fd, 8) != 8 || close(fd))
+		return 83;
+	sigemptyset(&sset);
+	sigaddset(&sset, SIGRTMIN);
+	fd = signalfd(-1, &sset, SFD_NONBLOCK);
+	if (fd < 0 || dup2(fd, 9) != 9 || close(fd))
+		return 83;
+	/* a timerfd at fd 10, 100 s to go */
+	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+	if (fd < 0 || timerfd_settime(fd, 0, &its, NULL) ||
+	    dup2(fd, 10) != 10 || close(fd))
 		return 83;
 	snprintf(path, sizeof(path), "%s/%s", ea->dir, MAPPED_FILE);
 	fd = open(path, O_RDONLY);
@@ -194,6 +216,9 @@ static int err_child(void *arg)
 			     !memcmp(buf, "xyz", 3));
 	CKPT_CHILD_CHECK(14, fcntl(7, F_GETFL) & O_DIRECT);
 	CKPT_CHILD_CHECK(15, read(8, &efd, 8) == 8 && efd == 5);
+	CKPT_CHILD_CHECK(16, read(9, &ssi, sizeof(ssi)) < 0 && errno == EAGAIN);
+	CKPT_CHILD_CHECK(17, !timerfd_gettime(10, &its) &&
+			     its.it_value.tv_sec < 100 && its.it_value.tv_sec);
 	for (i = 0; i < (int)sizeof(bss_pat); i++)
 		CKPT_CHILD_CHECK(4, bss_pat[i] == pat(3, i));
 	switch (ea->mode) {
@@ -1530,6 +1555,140 @@ static int m_file_eventfd_not_new(struct model *m)
 	return 0;
 }
 
+static struct ckpt_hdr_signalfd *signalfd_rec(struct model *m)
+{
+	int i = find(m, CKPT_HDR_SIGNALFD, 0);
+
+	return i < 0 ? NULL : REC(m, i, ckpt_hdr_signalfd);
+}
+
+static int m_signalfd_kill(struct model *m)
+{
+	struct ckpt_hdr_signalfd *sf = signalfd_rec(m);
+
+	if (!sf)
+		return -1;
+	sf->mask |= 1ULL << (SIGKILL - 1);
+	return 0;
+}
+
+static int m_signalfd_reserved(struct model *m)
+{
+	struct ckpt_hdr_signalfd *sf = signalfd_rec(m);
+
+	if (!sf)
+		return -1;
+	sf->reserved = 1;
+	return 0;
+}
+
+static int m_signalfd_missing(struct model *m)
+{
+	return delete(m, find(m, CKPT_HDR_SIGNALFD, 0));
+}
+
+/* The @nth LOCKS record's first entry, or NULL */
+static struct ckpt_lock *lock_ent(struct model *m, int nth)
+{
+	int i = find(m, CKPT_HDR_LOCKS, nth);
+
+	if (i < 0 || !REC(m, i, ckpt_hdr_locks)->nr)
+		return NULL;
+	return (struct ckpt_lock *)(REC(m, i, ckpt_hdr_locks) + 1);
+}
+
+static int m_locks_nr(struct model *m)
+{
+	int i = find(m, CKPT_HDR_LOCKS, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_locks)->nr++;
+	return 0;
+}
+
+static int m_locks_missing(struct model *m)
+{
+	return delete(m, find(m, CKPT_HDR_LOCKS, 1));
+}
+
+static int m_lock_kind(struct model *m)
+{
+	struct ckpt_lock *e = lock_ent(m, 0);
+
+	if (!e)
+		return -1;
+	e->kind = CKPT_LOCK_POSIX;
+	return 0;
+}
+
+static int m_lock_range(struct model *m)
+{
+	struct ckpt_lock *e = lock_ent(m, 1);
+
+	if (!e)
+		return -1;
+	e->end = e->start - 1;
+	return 0;
+}
+
+static int m_lock_file_ref(struct model *m)
+{
+	struct ckpt_lock *e = lock_ent(m, 1);
+
+	if (!e)
+		return -1;
+	e->file_ref = 9999;
+	return 0;
+}
+
+static int m_lock_flags(struct model *m)
+{
+	struct ckpt_lock *e = lock_ent(m, 0);
+
+	if (!e)
+		return -1;
+	e->flags = 2;
+	return 0;
+}
+
+static struct ckpt_hdr_timerfd *timerfd_rec(struct model *m)
+{
+	int i = find(m, CKPT_HDR_TIMERFD, 0);
+
+	return i < 0 ? NULL : REC(m, i, ckpt_hdr_timerfd);
+}
+
+static int m_timerfd_clock(struct model *m)
+{
+	struct ckpt_hdr_timerfd *t = timerfd_rec(m);
+
+	if (!t)
+		return -1;
+	t->clockid = CLOCK_PROCESS_CPUTIME_ID;
+	return 0;
+}
+
+static int m_timerfd_value(struct model *m)
+{
+	struct ckpt_hdr_timerfd *t = timerfd_rec(m);
+
+	if (!t)
+		return -1;
+	t->value_ns = -1;
+	return 0;
+}
+
+static int m_timerfd_flags(struct model *m)
+{
+	struct ckpt_hdr_timerfd *t = timerfd_rec(m);
+
+	if (!t)
+		return -1;
+	t->flags = 4;
+	return 0;
+}
+
 static int m_fs_cwd_no_nul(struct model *m)
 {
 	int i = find(m, CKPT_HDR_FS, 0);
@@ -1828,6 +1987,18 @@ static const struct craft {
 	CRAFT("EVENTFD unknown flags", m_eventfd_flags, ebadmsg),
 	CRAFT("EVENTFD ref != FILE obj_ref", m_eventfd_ref, ebadmsg),
 	CRAFT("FILE eventfd without its EVENTFD", m_file_eventfd_not_new, ebadmsg),
+	CRAFT("SIGNALFD mask with SIGKILL", m_signalfd_kill, ebadmsg),
+	CRAFT("SIGNALFD reserved not zero", m_signalfd_reserved, ebadmsg),
+	CRAFT("SIGNALFD missing", m_signalfd_missing, ebadmsg),
+	CRAFT("TIMERFD CPU-time clock", m_timerfd_clock, ebadmsg),
+	CRAFT("TIMERFD negative time left", m_timerfd_value, ebadmsg),
+	CRAFT("TIMERFD unknown flags", m_timerfd_flags, ebadmsg),
+	CRAFT("LOCKS nr + 1", m_locks_nr, ebadmsg),
+	CRAFT("LOCKS of an fd table missing", m_locks_missing, ebadmsg),
+	CRAFT("LOCKS flock entry made POSIX", m_lock_kind, ebadmsg),
+	CRAFT("LOCKS POSIX entry end < start", m_lock_range, ebadmsg),
+	CRAFT("LOCKS POSIX entry unknown file", m_lock_file_ref, ebadmsg),
+	CRAFT("LOCKS entry unknown flags", m_lock_flags, ebadmsg),
 	CRAFT("FS cwd not NUL-terminated", m_fs_cwd_no_nul, ebadmsg),
 	CRAFT("FDTABLE nr_fds > CKPT_MAX_FDS", m_fdtable_huge, ebadmsg),
 	CRAFT("FDTABLE nr_fds 0xffffffff", m_fdtable_max, ebadmsg),

@@ -49,11 +49,39 @@
  * flags are as saved, and clearing O_NONBLOCK on the dup()ed fd clears
  * it on the other (one open file); C adds 10 to the shared eventfd and
  * R reads 17 from it.
+ *
+ * signalfd: R blocks three real-time signals, reads two of them through
+ * a signalfd (SFD_NONBLOCK, SFD_CLOEXEC) and the third through another,
+ * and queues the first two to itself with values 42 and 43.  After the
+ * restart fdinfo shows the same flags and masks; the first signalfd
+ * gives both signals with their values and sender, then EAGAIN; the
+ * second gives a signal queued after the restart.
+ *
+ * timerfd: R holds five timerfds: a periodic one (every 200 ms) that
+ * keeps firing, one with 5 unread expirations set by TFD_IOC_SET_TICKS
+ * (60 s period), a one-shot one with 30 s left (TFD_NONBLOCK), an
+ * absolute CLOCK_REALTIME one 60 s ahead (TFD_TIMER_ABSTIME) and a
+ * disarmed one (TFD_CLOEXEC).  After the restart fdinfo shows the same
+ * flags and clocks; the first keeps firing about every 200 ms, the
+ * second reads exactly 5, the others have their interval and no more
+ * time left than before, the absolute one still has its flag.
+ *
+ * locks: R holds an flock() write lock, POSIX locks (write on bytes
+ * 100-199, read from 300 to the end of the file) and an OFD write lock
+ * on bytes 0-9, on three files.  Before the checkpoint and after the
+ * restart the test sees them exactly (flock() LOCK_NB fails, F_GETLK and
+ * F_OFD_GETLK report the same type, range and pid, -1 for OFD, and no
+ * lock on bytes 200-299).  While the test holds an flock() on the first
+ * file, restart() fails with EAGAIN naming the file and leaves no
+ * process; once released, the image restarts.
  */
 #include <ftw.h>
 #include <limits.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
 
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
@@ -391,6 +419,238 @@ static int r_eventfd(void *arg)
 	return 0;
 }
 
+/* --- signalfd --- */
+
+static int read_sig(int fd, int signo, int value)
+{
+	struct signalfd_siginfo si;
+
+	return read(fd, &si, sizeof(si)) == sizeof(si) &&
+	       (int)si.ssi_signo == signo && si.ssi_int == value &&
+	       si.ssi_pid == (uint32_t)getpid();
+}
+
+static int r_signalfd(void *arg)
+{
+	struct signalfd_siginfo si;
+	union sigval val;
+	sigset_t set;
+	int i;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 99;
+	sigemptyset(&set);
+	for (i = 3; i <= 5; i++)
+		sigaddset(&set, SIGRTMIN + i);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return 80;
+	sigdelset(&set, SIGRTMIN + 5);
+	if (ckpt_put_fd(signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC), 5))
+		return 81;
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN + 5);
+	if (ckpt_put_fd(signalfd(-1, &set, 0), 6))
+		return 82;
+	val.sival_int = 42;
+	if (sigqueue(getpid(), SIGRTMIN + 3, val))
+		return 83;
+	val.sival_int = 43;
+	if (sigqueue(getpid(), SIGRTMIN + 4, val))
+		return 84;
+	ckpt_child_ready_wait();
+
+	CKPT_CHILD_CHECK(1, (fcntl(5, F_GETFL) & (O_ACCMODE | O_NONBLOCK)) ==
+			    (O_RDWR | O_NONBLOCK) &&
+			    fcntl(5, F_GETFD) == FD_CLOEXEC);
+	CKPT_CHILD_CHECK(2, (fcntl(6, F_GETFL) & (O_ACCMODE | O_NONBLOCK)) ==
+			    O_RDWR && fcntl(6, F_GETFD) == 0);
+	CKPT_CHILD_CHECK(3, read_sig(5, SIGRTMIN + 3, 42));
+	CKPT_CHILD_CHECK(4, read_sig(5, SIGRTMIN + 4, 43));
+	CKPT_CHILD_CHECK(5, read(5, &si, sizeof(si)) < 0 && errno == EAGAIN);
+	val.sival_int = 44;
+	CKPT_CHILD_CHECK(6, !sigqueue(getpid(), SIGRTMIN + 5, val));
+	CKPT_CHILD_CHECK(7, read_sig(6, SIGRTMIN + 5, 44));
+	ckpt_child_log("all checks passed");
+	return 0;
+}
+
+/* --- timerfd --- */
+
+#define MS	1000000LL
+
+#ifndef TFD_IOC_SET_TICKS
+#define TFD_IOC_SET_TICKS	_IOW('T', 0, uint64_t)	/* linux/timerfd.h */
+#endif
+
+static long long ts_ns(const struct timespec *ts)
+{
+	return ts->tv_sec * 1000000000LL + ts->tv_nsec;
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts_ns(&ts);
+}
+
+static int tfd_at(int fd, int clockid, int flags, int sflags,
+		  long long value, long long interval)
+{
+	struct itimerspec its = {
+		.it_value = { value / 1000000000LL, value % 1000000000LL },
+		.it_interval = { interval / 1000000000LL,
+				 interval % 1000000000LL },
+	};
+	int t = timerfd_create(clockid, flags);
+	struct timespec now;
+
+	if (sflags & TFD_TIMER_ABSTIME) {
+		clock_gettime(clockid, &now);
+		its.it_value.tv_sec += now.tv_sec;
+	}
+	if (t < 0 || timerfd_settime(t, sflags, &its, NULL))
+		return -1;
+	return ckpt_put_fd(t, fd);
+}
+
+/* Time left and interval of @fd's timer, in ns, within [@lo, @hi] */
+static int tfd_left(int fd, long long lo, long long hi, long long interval)
+{
+	struct itimerspec its;
+
+	if (timerfd_gettime(fd, &its))
+		return 0;
+	return ts_ns(&its.it_value) >= lo && ts_ns(&its.it_value) <= hi &&
+	       ts_ns(&its.it_interval) == interval;
+}
+
+static int r_timerfd(void *arg)
+{
+	long long t0, t1;
+	uint64_t n = 5;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 99;
+	if (tfd_at(5, CLOCK_MONOTONIC, 0, 0, 200 * MS, 200 * MS) ||
+	    tfd_at(6, CLOCK_MONOTONIC, 0, 0, 60000 * MS, 60000 * MS) ||
+	    ioctl(6, TFD_IOC_SET_TICKS, &n) ||
+	    tfd_at(7, CLOCK_BOOTTIME, TFD_NONBLOCK, 0, 30000 * MS, 0) ||
+	    tfd_at(8, CLOCK_REALTIME, 0, TFD_TIMER_ABSTIME, 60000 * MS, 0) ||
+	    tfd_at(9, CLOCK_MONOTONIC, TFD_CLOEXEC, 0, 0, 0))
+		return 80;
+	ckpt_child_ready_wait();
+
+	/* keeps firing: two reads about 200 ms apart */
+	CKPT_CHILD_CHECK(1, read(5, &n, 8) == 8 && n >= 1);
+	t0 = now_ns();
+	CKPT_CHILD_CHECK(2, read(5, &n, 8) == 8 && n >= 1);
+	t1 = now_ns();
+	ckpt_child_log("periodic timer: %lld ms between reads", (t1 - t0) / MS);
+	CKPT_CHILD_CHECK(3, t1 - t0 >= 100 * MS && t1 - t0 <= 600 * MS);
+	CKPT_CHILD_CHECK(4, read(6, &n, 8) == 8 && n == 5);
+	CKPT_CHILD_CHECK(5, tfd_left(6, 1, 60000 * MS, 60000 * MS));
+	CKPT_CHILD_CHECK(6, tfd_left(7, 1, 30000 * MS, 0));
+	CKPT_CHILD_CHECK(7, read(7, &n, 8) < 0 && errno == EAGAIN);
+	CKPT_CHILD_CHECK(8, tfd_left(8, 1, 60000 * MS, 0));
+	CKPT_CHILD_CHECK(9, tfd_left(9, 0, 0, 0));
+	ckpt_child_log("all checks passed");
+	return 0;
+}
+
+/* --- locks --- */
+
+static int lock_range(int fd, int cmd, short type, off_t start, off_t len)
+{
+	struct flock fl = {
+		.l_type = type, .l_whence = SEEK_SET,
+		.l_start = start, .l_len = len,
+	};
+
+	return fcntl(fd, cmd, &fl);
+}
+
+static int open_in(const char *dir, const char *name, int flags)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return open(path, flags | O_CREAT, 0600);
+}
+
+static int r_locks(void *arg)
+{
+	const char *dir = arg;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 99;
+	if (ckpt_put_fd(open_in(dir, "lk1", O_RDONLY), 5) ||
+	    flock(5, LOCK_EX | LOCK_NB))
+		return 80;
+	if (ckpt_put_fd(open_in(dir, "lk2", O_RDWR), 6) ||
+	    lock_range(6, F_SETLK, F_WRLCK, 100, 100) ||
+	    lock_range(6, F_SETLK, F_RDLCK, 300, 0))
+		return 81;
+	if (ckpt_put_fd(open_in(dir, "lk3", O_RDWR), 7) ||
+	    lock_range(7, F_OFD_SETLK, F_WRLCK, 0, 10))
+		return 82;
+	ckpt_child_ready_wait();
+
+	/* still its own locks: it can change them */
+	CKPT_CHILD_CHECK(1, !flock(5, LOCK_SH | LOCK_NB) && !flock(5, LOCK_UN));
+	CKPT_CHILD_CHECK(2, !lock_range(6, F_SETLK, F_UNLCK, 0, 0));
+	CKPT_CHILD_CHECK(3, !lock_range(7, F_OFD_SETLK, F_UNLCK, 0, 0));
+	ckpt_child_log("all checks passed");
+	return 0;
+}
+
+/* What a process other than @pid sees of the locks of r_locks() */
+static void check_locks(struct __test_metadata *_metadata, const char *dir,
+			pid_t pid)
+{
+	struct flock fl;
+	int fd;
+
+	fd = open_in(dir, "lk1", O_RDONLY);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, flock(fd, LOCK_SH | LOCK_NB));
+	EXPECT_EQ(EWOULDBLOCK, errno);
+	close(fd);
+
+	fd = open_in(dir, "lk2", O_RDWR);
+	ASSERT_LE(0, fd);
+	fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET };
+	ASSERT_EQ(0, fcntl(fd, F_GETLK, &fl));
+	EXPECT_EQ(F_WRLCK, fl.l_type);
+	EXPECT_EQ(100, fl.l_start);
+	EXPECT_EQ(100, fl.l_len);
+	EXPECT_EQ(pid, fl.l_pid);
+	fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET,
+			     .l_start = 200, .l_len = 100 };
+	ASSERT_EQ(0, fcntl(fd, F_GETLK, &fl));
+	EXPECT_EQ(F_UNLCK, fl.l_type);
+	fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET,
+			     .l_start = 1000, .l_len = 1 };
+	ASSERT_EQ(0, fcntl(fd, F_GETLK, &fl));
+	EXPECT_EQ(F_RDLCK, fl.l_type);
+	EXPECT_EQ(300, fl.l_start);
+	EXPECT_EQ(0, fl.l_len);
+	EXPECT_EQ(pid, fl.l_pid);
+	close(fd);
+
+	fd = open_in(dir, "lk3", O_RDWR);
+	ASSERT_LE(0, fd);
+	fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET,
+			     .l_start = 5, .l_len = 100 };
+	ASSERT_EQ(0, fcntl(fd, F_OFD_GETLK, &fl));
+	EXPECT_EQ(F_WRLCK, fl.l_type);
+	EXPECT_EQ(0, fl.l_start);
+	EXPECT_EQ(10, fl.l_len);
+	EXPECT_EQ(-1, fl.l_pid);
+	close(fd);
+}
+
 /* --- the test side --- */
 
 static int rm_one(const char *path, const struct stat *st, int flag,
@@ -626,37 +886,100 @@ TEST_F_TIMEOUT(kinds, pipe_outside, 120)
 	finish(_metadata, self);
 }
 
-/* The "flags:" and "eventfd-count:" lines of fdinfo of fds 5 to 9 */
-static void efd_info(struct __test_metadata *_metadata, pid_t pid,
-		     char info[5][128])
+#define MAX_INFO	5
+
+/* The "flags:" and @key lines of fdinfo of fds 5 to 4 + @n */
+static void fd_info(struct __test_metadata *_metadata, pid_t pid, int n,
+		    const char *key, char info[MAX_INFO][128])
 {
-	char name[32], buf[512], flags[32], count[64];
+	char name[32], buf[512], flags[32], val[64];
 	int fd;
 
-	for (fd = 5; fd <= 9; fd++) {
+	for (fd = 5; fd < 5 + n; fd++) {
 		snprintf(name, sizeof(name), "fdinfo/%d", fd);
 		ASSERT_LT(0, ckpt_proc_read(pid, name, buf, sizeof(buf)));
 		ASSERT_EQ(0, ckpt_proc_field(buf, "flags", flags,
 					     sizeof(flags)));
-		ASSERT_EQ(0, ckpt_proc_field(buf, "eventfd-count", count,
-					     sizeof(count)));
-		snprintf(info[fd - 5], 128, "fd %d flags %s count %s", fd,
-			 flags, count);
+		ASSERT_EQ(0, ckpt_proc_field(buf, key, val, sizeof(val)));
+		snprintf(info[fd - 5], 128, "fd %d flags %s %s %s", fd, flags,
+			 key, val);
 	}
+}
+
+/* Run @fn as the root of a tree of 1 + @nr processes through a cycle */
+static void anon_cycle(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(kinds) *self, int (*fn)(void *), int nr,
+		       int nr_fds, const char *key)
+{
+	char before[MAX_INFO][128], after[MAX_INFO][128];
+	int i;
+
+	start(_metadata, self, fn, NULL, nr);
+	fd_info(_metadata, self->pids[0], nr_fds, key, before);
+	checkpoint_kill(_metadata, self);
+	restart_ok(_metadata, self);
+	fd_info(_metadata, self->pids[0], nr_fds, key, after);
+	for (i = 0; i < nr_fds; i++) {
+		TH_LOG("%s", after[i]);
+		EXPECT_STREQ(before[i], after[i]);
+	}
+	finish(_metadata, self);
 }
 
 TEST_F_TIMEOUT(kinds, eventfd, 120)
 {
-	char before[5][128], after[5][128];
+	anon_cycle(_metadata, self, r_eventfd, 1, 5, "eventfd-count");
+}
+
+TEST_F_TIMEOUT(kinds, signalfd, 120)
+{
+	anon_cycle(_metadata, self, r_signalfd, 0, 2, "sigmask");
+}
+
+TEST_F_TIMEOUT(kinds, timerfd, 120)
+{
+	char before[MAX_INFO][128], after[MAX_INFO][128];
 	int i;
 
-	start(_metadata, self, r_eventfd, NULL, 1);
-	efd_info(_metadata, self->pids[0], before);
+	/* the settime flags too: the absolute timer keeps its flag */
+	start(_metadata, self, r_timerfd, NULL, 0);
+	fd_info(_metadata, self->pids[0], 5, "settime flags", before);
 	checkpoint_kill(_metadata, self);
 	restart_ok(_metadata, self);
-	efd_info(_metadata, self->pids[0], after);
+	fd_info(_metadata, self->pids[0], 5, "settime flags", after);
 	for (i = 0; i < 5; i++)
 		EXPECT_STREQ(before[i], after[i]);
+	fd_info(_metadata, self->pids[0], 5, "clockid", after);
+	for (i = 0; i < 5; i++)
+		TH_LOG("%s", after[i]);
+	finish(_metadata, self);
+}
+
+TEST_F_TIMEOUT(kinds, locks, 120)
+{
+	char path[PATH_MAX];
+	int fd, status;
+	long ret;
+
+	start(_metadata, self, r_locks, self->dir, 0);
+	check_locks(_metadata, self->dir, self->pids[0]);
+	checkpoint_kill(_metadata, self);
+
+	fd = open_in(self->dir, "lk1", O_RDONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, flock(fd, LOCK_SH | LOCK_NB));
+	ret = ckpt_restart(self->imgfd, 0, self->klog, sizeof(self->klog));
+	EXPECT_EQ(-1, ret);
+	EXPECT_EQ(EAGAIN, errno);
+	TH_LOG("kernel log: %s", self->klog);
+	snprintf(path, sizeof(path), "%s/lk1", self->dir);
+	EXPECT_NE(NULL, strstr(self->klog, path));
+	EXPECT_EQ(-1, waitpid(-1, &status, WNOHANG));
+	EXPECT_EQ(ECHILD, errno);
+	close(fd);
+
+	restart_ok(_metadata, self);
+	check_locks(_metadata, self->dir, self->pids[0]);
 	finish(_metadata, self);
 }
 
