@@ -41,6 +41,8 @@ static const char * const ckpt_rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_SIGNALFD] = "SIGNALFD",
 	[CKPT_HDR_LOCKS] = "LOCKS",
 	[CKPT_HDR_TIMERFD] = "TIMERFD",
+	[CKPT_HDR_INODE] = "INODE",
+	[CKPT_HDR_DATA] = "DATA",
 };
 
 /**

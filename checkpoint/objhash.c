@@ -43,6 +43,9 @@ static const struct ckpt_obj_ops ckpt_obj_ops[CKPT_OBJ_MAX] = {
 	[CKPT_OBJ_PIPE] = {
 		.put = rstr_pipe_put,
 	},
+	[CKPT_OBJ_INODE] = {
+		.put = rstr_contents_put,
+	},
 	/* mm, fd table, fs and sighand are only compared by address */
 };
 

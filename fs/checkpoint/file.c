@@ -35,6 +35,10 @@ static const struct ckpt_file_ops *ckpt_file_ops_table[CKPT_FILE_MAX] = {
 #ifdef CONFIG_TIMERFD
 	[CKPT_FILE_TIMERFD] = &ckpt_file_timerfd_ops,
 #endif
+#ifdef CONFIG_MEMFD_CREATE
+	[CKPT_FILE_MEMFD] = &ckpt_file_memfd_ops,
+#endif
+	[CKPT_FILE_UNLINKED] = &ckpt_file_unlinked_ops,
 };
 
 static const struct ckpt_file_ops *ckpt_file_find_ops(struct file *file)
@@ -441,6 +445,7 @@ out:
 void rstr_files_done(struct ckpt_ctx *ctx)
 {
 	rstr_obj_put_type(ctx, CKPT_OBJ_PIPE);
+	rstr_obj_put_type(ctx, CKPT_OBJ_INODE);
 }
 
 /**

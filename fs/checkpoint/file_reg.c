@@ -6,11 +6,16 @@
  * same flags and seeks to the saved offset.
  */
 #include <linux/checkpoint.h>
+#include <linux/dcache.h>
 #include <linux/fs.h>
+#include <linux/mount.h>
 
+/* Not a memfd, not an unlinked file: they are saved whole */
 static bool ckpt_file_reg_match(struct file *file)
 {
-	return S_ISREG(file_inode(file)->i_mode);
+	return S_ISREG(file_inode(file)->i_mode) &&
+	       !(file->f_path.mnt->mnt_flags & MNT_INTERNAL) &&
+	       !d_unlinked(file->f_path.dentry);
 }
 
 static bool ckpt_file_dir_match(struct file *file)

@@ -48,6 +48,7 @@ enum ckpt_obj_type {
 	CKPT_OBJ_EVENTFD,
 	CKPT_OBJ_SIGNALFD,
 	CKPT_OBJ_TIMERFD,
+	CKPT_OBJ_INODE,
 	CKPT_OBJ_MAX
 };
 
@@ -440,6 +441,22 @@ extern const struct ckpt_file_ops ckpt_file_fifo_ops;
 extern const struct ckpt_file_ops ckpt_file_eventfd_ops;
 extern const struct ckpt_file_ops ckpt_file_signalfd_ops;
 extern const struct ckpt_file_ops ckpt_file_timerfd_ops;
+extern const struct ckpt_file_ops ckpt_file_memfd_ops;
+extern const struct ckpt_file_ops ckpt_file_unlinked_ops;
+
+/* fs/checkpoint/contents.c: files saved with their contents */
+int ckpt_contents_checkpoint(struct ckpt_ctx *ctx, struct file *file,
+			     struct ckpt_hdr_file *h);
+int ckpt_contents_write(struct ckpt_ctx *ctx, struct file *file,
+			const struct ckpt_hdr_file *h, const char *name,
+			u32 seals);
+struct file *rstr_contents_open(struct ckpt_ctx *ctx,
+				const struct ckpt_hdr_file *h,
+				struct file *(*create)(struct ckpt_ctx *ctx,
+						       const struct ckpt_hdr_inode *hi,
+						       const char *name));
+void rstr_contents_put(void *ptr);
+bool ckpt_file_is_memfd(struct file *file);
 
 void rstr_pipe_put(void *ptr);
 int ckpt_file_refuse(struct ckpt_ctx *ctx, struct file *file,

@@ -67,11 +67,14 @@ static int ckpt_vma_type(struct vm_area_struct *vma, const char **why)
 		*why = "userfaultfd";
 	else if (!vma->vm_file)
 		return CKPT_VMA_ANON;
+	else if (IS_ENABLED(CONFIG_MEMFD_CREATE) &&
+		 ckpt_file_is_memfd(vma->vm_file))
+		return CKPT_VMA_FILE;
 	else if ((vma->vm_file->f_path.mnt->mnt_flags & MNT_INTERNAL) &&
 		 (vma->vm_flags & VM_SHARED))
-		*why = "shared anonymous memory, SysV shm or memfd";
+		*why = "shared anonymous memory or SysV shm";
 	else if (vma->vm_file->f_path.mnt->mnt_flags & MNT_INTERNAL)
-		*why = "mapping of a file without a path (memfd?)";
+		*why = "mapping of a file without a path (SysV shm, hugetlb memfd?)";
 	else if (!S_ISREG(file_inode(vma->vm_file)->i_mode))
 		*why = "mapping of a non-regular file";
 	else

@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -347,6 +348,8 @@ static const char *const rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_SIGNALFD]	= "SIGNALFD",
 	[CKPT_HDR_LOCKS]	= "LOCKS",
 	[CKPT_HDR_TIMERFD]	= "TIMERFD",
+	[CKPT_HDR_INODE]	= "INODE",
+	[CKPT_HDR_DATA]		= "DATA",
 };
 
 static const char *rec_name(__u32 type)
@@ -658,13 +661,15 @@ static void check_zero(const char *what, const void *p, size_t size)
 /* Object references: a hash of ref -> object.                         */
 
 enum obj_kind { OBJ_FILE = 1, OBJ_MM, OBJ_FS, OBJ_FILES, OBJ_SIGHAND,
-		OBJ_PIPE, OBJ_EVENTFD, OBJ_SIGNALFD, OBJ_TIMERFD };
+		OBJ_PIPE, OBJ_EVENTFD, OBJ_SIGNALFD, OBJ_TIMERFD,
+		OBJ_INODE };
 
 static const char *const obj_kind_names[] = {
 	[OBJ_FILE] = "FILE", [OBJ_MM] = "MM", [OBJ_FS] = "FS",
 	[OBJ_FILES] = "FDTABLE", [OBJ_SIGHAND] = "SIGHAND",
 	[OBJ_PIPE] = "PIPE", [OBJ_EVENTFD] = "EVENTFD",
 	[OBJ_SIGNALFD] = "SIGNALFD", [OBJ_TIMERFD] = "TIMERFD",
+	[OBJ_INODE] = "INODE",
 };
 
 struct obj {
@@ -1122,7 +1127,14 @@ static const char *const file_type_names[CKPT_FILE_MAX] = {
 	[CKPT_FILE_CHR] = "chr", [CKPT_FILE_PIPE] = "pipe",
 	[CKPT_FILE_FIFO] = "fifo", [CKPT_FILE_EVENTFD] = "eventfd",
 	[CKPT_FILE_SIGNALFD] = "signalfd", [CKPT_FILE_TIMERFD] = "timerfd",
+	[CKPT_FILE_MEMFD] = "memfd", [CKPT_FILE_UNLINKED] = "unlinked",
 };
+
+/* Kinds saved with their contents (INODE and DATA records) */
+static bool whole(__u32 type)
+{
+	return type == CKPT_FILE_MEMFD || type == CKPT_FILE_UNLINKED;
+}
 
 /* Kinds of anonymous files with an object of their own in every record */
 static bool own_obj(__u32 type)
@@ -1271,13 +1283,81 @@ static void parse_timerfd(__u32 ref)
 	rec_end(true);
 }
 
+/* An INODE record and its DATA records, for the object @ref */
+static void parse_inode(__u32 ref, __u32 type)
+{
+	__u64 next = 0, total = 0;
+	struct ckpt_hdr_inode ino;
+	struct ckpt_hdr_data d;
+	const char *name;
+	__u32 i;
+
+	rec_begin(CKPT_HDR_INODE);
+	rec_fixed(sizeof(ino));
+	memcpy(&ino, rec.buf, sizeof(ino));
+	if (ino.name_len < 2 || ino.name_len > CKPT_PATH_MAX)
+		recfail("name length %u out of range", ino.name_len);
+	rec_len(sizeof(ino) + (__u64)ino.name_len);
+	name = (const char *)rec.buf + sizeof(ino);
+	if (name[ino.name_len - 1] || strlen(name) != ino.name_len - 1)
+		recfail("name is not a NUL-terminated string");
+	if (ino.ref != ref)
+		recfail("ref %u is not the FILE record's obj_ref %u", ino.ref,
+			ref);
+	if ((ino.mode & KS_IFMT) != KS_IFREG || ino.mode & ~(KS_IFMT | 07777))
+		recfail("mode 0%o", ino.mode);
+	if (ino.size > (__u64)LLONG_MAX)
+		recfail("size %llu", (unsigned long long)ino.size);
+	if (ino.seals & ~0x1fU || (type == CKPT_FILE_UNLINKED && ino.seals))
+		recfail("seals %#x", ino.seals);
+	if (ino.nr_data > (ino.size + hdr.page_size - 1) / hdr.page_size)
+		recfail("%u DATA records for %llu bytes", ino.nr_data,
+			(unsigned long long)ino.size);
+	check_zero("reserved", &ino.reserved, sizeof(ino.reserved));
+	obj_add(ref, OBJ_INODE);
+	rec_out_begin(rec.off, "INODE", rec.len);
+	kv_u("ref", ino.ref);
+	kv_o("mode", ino.mode);
+	kv_u("size", ino.size);
+	kv_x("seals", ino.seals);
+	kv_u("nr_data", ino.nr_data);
+	kv_s(type == CKPT_FILE_MEMFD ? "name" : "directory", name);
+	rec_out_end();
+	rec_end(true);
+
+	for (i = 0; i < ino.nr_data; i++) {
+		rec_begin(CKPT_HDR_DATA);
+		rec_fixed(sizeof(d));
+		memcpy(&d, rec.buf, sizeof(d));
+		if (!d.len || d.len > CKPT_DATA_MAX)
+			recfail("length %u out of range [1, %u]", d.len,
+				CKPT_DATA_MAX);
+		if (d.offset % hdr.page_size || d.offset < next ||
+		    d.offset > ino.size || d.len > ino.size - d.offset)
+			recfail("offset %llu out of place",
+				(unsigned long long)d.offset);
+		check_zero("reserved", &d.reserved, sizeof(d.reserved));
+		rec_len(sizeof(d) + (__u64)d.len);
+		next = d.offset + d.len;
+		total += d.len;
+		rec_out_begin(rec.off, "DATA", rec.len);
+		kv_u("offset", d.offset);
+		kv_u("len", d.len);
+		kv_u("bytes_so_far", total);
+		rec_out_end();
+		rec_end(true);
+	}
+}
+
 /*
- * The object behind a FILE record: a pipe, made here or before, or an
- * eventfd's counter, a signalfd's mask or a timerfd's timer, always new.
+ * The object behind a FILE record: a pipe or an inode saved whole, made
+ * here or before, or an eventfd's counter, a signalfd's mask or a
+ * timerfd's timer, always new.
  */
 static void parse_file_obj(const struct ckpt_hdr_file *f)
 {
 	bool want = f->type == CKPT_FILE_PIPE || own_obj(f->type) ||
+		    whole(f->type) ||
 		    (f->type == CKPT_FILE_FIFO && !(f->f_flags & KO_PATH));
 
 	if (f->flags & ~CKPT_FILE_OBJ_NEW)
@@ -1294,7 +1374,8 @@ static void parse_file_obj(const struct ckpt_hdr_file *f)
 	if (f->flags & CKPT_FILE_OBJ_NEW)
 		check_new_ref("obj_ref", f->obj_ref);
 	else
-		check_ref("obj_ref", f->obj_ref, OBJ_PIPE);
+		check_ref("obj_ref", f->obj_ref,
+			  whole(f->type) ? OBJ_INODE : OBJ_PIPE);
 }
 
 /* The open flags a FILE record of @type may carry */
@@ -1312,7 +1393,8 @@ static void parse_file(void)
 	static const __u32 ifmt[CKPT_FILE_MAX] = {
 		[CKPT_FILE_REG] = KS_IFREG, [CKPT_FILE_DIR] = KS_IFDIR,
 		[CKPT_FILE_CHR] = KS_IFCHR, [CKPT_FILE_PIPE] = KS_IFIFO,
-		[CKPT_FILE_FIFO] = KS_IFIFO,
+		[CKPT_FILE_FIFO] = KS_IFIFO, [CKPT_FILE_MEMFD] = KS_IFREG,
+		[CKPT_FILE_UNLINKED] = KS_IFREG,
 		/* an eventfd's anonymous inode has no type bits */
 	};
 	static const char *const acc[] = { "r", "w", "rw", "acc3" };
@@ -1326,7 +1408,7 @@ static void parse_file(void)
 	rec_fixed(sizeof(f));
 	memcpy(&f, rec.buf, sizeof(f));
 	/* kinds without a path */
-	is_pipe = f.type == CKPT_FILE_PIPE || own_obj(f.type);
+	is_pipe = f.type == CKPT_FILE_PIPE || own_obj(f.type) || whole(f.type);
 	if (is_pipe ? f.path_len != 0 :
 	    f.path_len < 2 || f.path_len > CKPT_PATH_MAX)
 		recfail("path length %u out of range %s", f.path_len,
@@ -1350,8 +1432,8 @@ static void parse_file(void)
 		recfail("negative position %lld", (__s64)f.pos);
 	if (f.mtime_nsec >= 1000000000U)
 		recfail("mtime nanoseconds %u out of range", f.mtime_nsec);
-	if (f.type < CKPT_FILE_MAX && (is_pipe || f.type == CKPT_FILE_FIFO) &&
-	    f.pos)
+	if ((f.type == CKPT_FILE_PIPE || own_obj(f.type) ||
+	     f.type == CKPT_FILE_FIFO) && f.pos)
 		recfail("position %lld of a %s", (__s64)f.pos,
 			file_type_names[f.type]);
 	check_zero("reserved", &f.reserved, sizeof(f.reserved));
@@ -1390,6 +1472,8 @@ static void parse_file(void)
 		parse_signalfd(f.obj_ref);
 	else if (f.flags & CKPT_FILE_OBJ_NEW && f.type == CKPT_FILE_TIMERFD)
 		parse_timerfd(f.obj_ref);
+	else if (f.flags & CKPT_FILE_OBJ_NEW && whole(f.type))
+		parse_inode(f.obj_ref, f.type);
 	else if (f.flags & CKPT_FILE_OBJ_NEW)
 		parse_pipe(f.obj_ref);
 }

@@ -26,6 +26,7 @@
  *       EVENTFD                     for an eventfd
  *       SIGNALFD                    for a signalfd
  *       TIMERFD                     for a timerfd
+ *       INODE  DATA * (nr_data)     for a memfd or an unlinked file
  *     LOCKS                       for the root only: the flock and OFD
  *                                 locks of those open files
  *     MM  VMA * (mm.nr_vmas)  PAGES * (nr_pages > 0)  PAGES (nr_pages == 0)
@@ -74,6 +75,7 @@
 #define CKPT_PIPE_BUF_MAX	4096	/* bytes in a PIPE_BUF record */
 #define CKPT_MAX_PIPE_SIZE	(1U << 31)	/* bytes of a pipe's capacity */
 #define CKPT_MAX_LOCKS		65536	/* per LOCKS record */
+#define CKPT_DATA_MAX		65536	/* bytes in a DATA record */
 #define CKPT_NSIG		64
 #define CKPT_RLIM_NLIMITS	16
 #define CKPT_AUXV_WORDS		64
@@ -104,6 +106,8 @@ enum ckpt_rec_type {
 	CKPT_HDR_SIGNALFD,
 	CKPT_HDR_LOCKS,
 	CKPT_HDR_TIMERFD,
+	CKPT_HDR_INODE,
+	CKPT_HDR_DATA,
 	CKPT_HDR_MAX
 };
 
@@ -233,6 +237,9 @@ enum ckpt_file_type {
 	CKPT_FILE_EVENTFD,	/* an eventfd; obj_ref: its EVENTFD */
 	CKPT_FILE_SIGNALFD,	/* a signalfd; obj_ref: its SIGNALFD */
 	CKPT_FILE_TIMERFD,	/* a timerfd; obj_ref: its TIMERFD */
+	CKPT_FILE_MEMFD,	/* a memfd; obj_ref: its INODE */
+	CKPT_FILE_UNLINKED,	/* a regular file no longer in any */
+				/* directory; obj_ref: its INODE */
 	CKPT_FILE_MAX
 };
 
@@ -320,6 +327,33 @@ struct ckpt_hdr_locks {
 	__u32 nr;		/* entries, at most CKPT_MAX_LOCKS */
 	__u32 reserved;
 	/* struct ckpt_lock locks[nr] */
+};
+
+/*
+ * INODE: a file saved with its contents (a memfd, an unlinked file), after
+ * the first FILE record that names it
+ */
+struct ckpt_hdr_inode {
+	struct ckpt_hdr h;
+	__u32 ref;		/* the obj_ref of its FILE records */
+	__u32 mode;		/* i_mode: S_IFREG and permissions */
+	__u64 size;		/* i_size */
+	__u32 seals;		/* F_SEAL_* of a memfd, 0 otherwise */
+	__u32 nr_data;		/* DATA records that follow */
+	__u32 name_len;		/* bytes of name, NUL included */
+	__u32 reserved;
+	/* char name[name_len]: the memfd's name ("memfd:..."), or the */
+	/* absolute path of the directory an unlinked file was in */
+};
+
+/* DATA: bytes of an INODE's contents; what no DATA record covers is a hole */
+struct ckpt_hdr_data {
+	struct ckpt_hdr h;
+	__u64 offset;		/* page aligned, increasing, past the last */
+	__u32 len;		/* 1 to CKPT_DATA_MAX bytes follow, within */
+				/* the INODE's size */
+	__u32 reserved;
+	/* __u8 data[len], padded to 8 bytes */
 };
 
 /* TIMERFD flags: those of its last timerfd_settime() */

@@ -18,10 +18,10 @@
  * spread over the image, the others in record headers), and
  * with records made invalid one at a time (bad magic, version, arch,
  * record types and lengths, PAGES, VMA, FILE, PIPE, PIPE_BUF, EVENTFD,
- * SIGNALFD, TIMERFD, LOCKS, FS, FDTABLE, FD, TREE, CREDS, SIGNAL, XSTATE
- * and TRAILER contents, records missing, repeated or out of order), the
- * trailer's CRC-32 recomputed so that the reader gets to the record
- * checks.
+ * SIGNALFD, TIMERFD, LOCKS, INODE, DATA, FS, FDTABLE, FD, TREE, CREDS,
+ * SIGNAL, XSTATE and TRAILER contents, records missing, repeated or out
+ * of order), the trailer's CRC-32 recomputed so that the reader gets to
+ * the record checks.
  * Every image must be refused with the expected errno (EBADMSG, ENOEXEC,
  * EPROTONOSUPPORT) and a message in the log, leaving no child behind and
  * the pid free; the unmodified image,
@@ -125,6 +125,7 @@ static int err_child(void *arg)
 	struct flock lk = { .l_type = F_WRLCK, .l_start = 10, .l_len = 5 };
 	struct itimerspec its = { .it_value = { 100, 0 } };
 	struct signalfd_siginfo ssi;
+	unsigned char mbuf[5000];
 	uint64_t efd;
 	sigset_t sset;
 
@@ -151,6 +152,14 @@ static int err_child(void *arg)
 	sigaddset(&sset, SIGRTMIN);
 	fd = signalfd(-1, &sset, SFD_NONBLOCK);
 	if (fd < 0 || dup2(fd, 9) != 9 || close(fd))
+		return 83;
+	/* a memfd at fd 11: 5000 bytes, sealed against growing */
+	for (i = 0; i < (int)sizeof(mbuf); i++)
+		mbuf[i] = pat(4, i);
+	fd = memfd_create("err", MFD_ALLOW_SEALING);
+	if (fd < 0 || write(fd, mbuf, sizeof(mbuf)) != sizeof(mbuf) ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_GROW) || dup2(fd, 11) != 11 ||
+	    close(fd))
 		return 83;
 	/* a timerfd at fd 10, 100 s to go */
 	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
@@ -217,6 +226,11 @@ static int err_child(void *arg)
 	CKPT_CHILD_CHECK(14, fcntl(7, F_GETFL) & O_DIRECT);
 	CKPT_CHILD_CHECK(15, read(8, &efd, 8) == 8 && efd == 5);
 	CKPT_CHILD_CHECK(16, read(9, &ssi, sizeof(ssi)) < 0 && errno == EAGAIN);
+	memset(mbuf, 0, sizeof(mbuf));
+	CKPT_CHILD_CHECK(18, pread(11, mbuf, sizeof(mbuf), 0) == sizeof(mbuf) &&
+			     pread(11, &efd, 1, sizeof(mbuf)) == 0 &&
+			     mbuf[4999] == pat(4, 4999) &&
+			     fcntl(11, F_GET_SEALS) == F_SEAL_GROW);
 	CKPT_CHILD_CHECK(17, !timerfd_gettime(10, &its) &&
 			     its.it_value.tv_sec < 100 && its.it_value.tv_sec);
 	for (i = 0; i < (int)sizeof(bss_pat); i++)
@@ -1689,6 +1703,73 @@ static int m_timerfd_flags(struct model *m)
 	return 0;
 }
 
+static struct ckpt_hdr_inode *inode_rec(struct model *m)
+{
+	int i = find(m, CKPT_HDR_INODE, 0);
+
+	return i < 0 ? NULL : REC(m, i, ckpt_hdr_inode);
+}
+
+static int m_inode_mode(struct model *m)
+{
+	struct ckpt_hdr_inode *ino = inode_rec(m);
+
+	if (!ino)
+		return -1;
+	ino->mode = S_IFDIR | 0755;
+	return 0;
+}
+
+static int m_inode_nr_data(struct model *m)
+{
+	struct ckpt_hdr_inode *ino = inode_rec(m);
+
+	if (!ino)
+		return -1;
+	ino->nr_data = ino->size / PAGE + 2;
+	return 0;
+}
+
+static int m_inode_name(struct model *m)
+{
+	struct ckpt_hdr_inode *ino = inode_rec(m);
+
+	if (!ino || ino->name_len < 4)
+		return -1;
+	memcpy(ino + 1, "xyz", 3);
+	return 0;
+}
+
+static int m_inode_seals(struct model *m)
+{
+	struct ckpt_hdr_inode *ino = inode_rec(m);
+
+	if (!ino)
+		return -1;
+	ino->seals |= 0x100;
+	return 0;
+}
+
+static int m_data_offset(struct model *m)
+{
+	int i = find(m, CKPT_HDR_DATA, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_data)->offset = 100;
+	return 0;
+}
+
+static int m_data_past_size(struct model *m)
+{
+	int i = find(m, CKPT_HDR_DATA, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_data)->offset = 8 * PAGE;
+	return 0;
+}
+
 static int m_fs_cwd_no_nul(struct model *m)
 {
 	int i = find(m, CKPT_HDR_FS, 0);
@@ -1990,6 +2071,12 @@ static const struct craft {
 	CRAFT("SIGNALFD mask with SIGKILL", m_signalfd_kill, ebadmsg),
 	CRAFT("SIGNALFD reserved not zero", m_signalfd_reserved, ebadmsg),
 	CRAFT("SIGNALFD missing", m_signalfd_missing, ebadmsg),
+	CRAFT("INODE of a directory", m_inode_mode, ebadmsg),
+	CRAFT("INODE more DATA than pages", m_inode_nr_data, ebadmsg),
+	CRAFT("INODE memfd name not memfd:", m_inode_name, ebadmsg),
+	CRAFT("INODE unknown seals", m_inode_seals, ebadmsg),
+	CRAFT("DATA offset not page aligned", m_data_offset, ebadmsg),
+	CRAFT("DATA past the size", m_data_past_size, ebadmsg),
 	CRAFT("TIMERFD CPU-time clock", m_timerfd_clock, ebadmsg),
 	CRAFT("TIMERFD negative time left", m_timerfd_value, ebadmsg),
 	CRAFT("TIMERFD unknown flags", m_timerfd_flags, ebadmsg),

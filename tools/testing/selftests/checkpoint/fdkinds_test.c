@@ -66,6 +66,22 @@
  * second reads exactly 5, the others have their interval and no more
  * time left than before, the absolute one still has its flag.
  *
+ * memfd: R holds a 3 MiB memfd (MFD_ALLOW_SEALING, sealed against
+ * shrinking and growing) with data at its start and at 2 MiB and holes
+ * elsewhere, mapped shared (one byte written through the mapping) and
+ * privately (one byte changed, copy-on-write), open twice (the second
+ * time read-only through /proc/self/fd) at other offsets, and a small
+ * memfd that cannot be sealed.  After the restart fdinfo shows the same
+ * flags and offsets; contents, holes, name, seals and sizes are back;
+ * the shared mapping maps the restored memfd (a write through it shows
+ * in the file), the private one keeps its own byte; the seals still
+ * refuse what they refused.
+ *
+ * unlinked: R holds a 1 MiB file, open twice (the second time with
+ * O_APPEND), mapped privately, then removes it.  After the restart the
+ * two fds are one unnamed file of the same directory (no link), with
+ * the same contents, flags and offsets, and the mapping shows them.
+ *
  * locks: R holds an flock() write lock, POSIX locks (write on bytes
  * 100-199, read from 300 to the end of the file) and an OFD write lock
  * on bytes 0-9, on three files.  Before the checkpoint and after the
@@ -559,6 +575,113 @@ static int r_timerfd(void *arg)
 	return 0;
 }
 
+/* --- memfd --- */
+
+#define MB		(1024 * 1024)
+
+static unsigned char *map_shared, *map_private;
+
+static int r_memfd(void *arg)
+{
+	struct stat st, st6;
+	char buf[64];
+	int seals = F_SEAL_SHRINK | F_SEAL_GROW;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 99;
+	if (ckpt_put_fd(memfd_create("ckpt-test", MFD_ALLOW_SEALING), 5) ||
+	    ftruncate(5, 3 * MB) || write_pat(5, 6, 65536) ||
+	    lseek(5, 2 * MB, SEEK_SET) != 2 * MB || write_pat(5, 7, 100000) ||
+	    lseek(5, 1000, SEEK_SET) != 1000)
+		return 80;
+	map_shared = mmap(NULL, 3 * MB, PROT_READ | PROT_WRITE, MAP_SHARED,
+			  5, 0);
+	map_private = mmap(NULL, 2 * 4096, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE, 5, 0);
+	if (map_shared == MAP_FAILED || map_private == MAP_FAILED)
+		return 81;
+	map_shared[MB] = 'Z';
+	map_private[0] = 'Q';
+	if (fcntl(5, F_ADD_SEALS, seals) ||
+	    ckpt_put_fd(open("/proc/self/fd/5", O_RDONLY), 6) ||
+	    lseek(6, 77, SEEK_SET) != 77 ||
+	    ckpt_put_fd(memfd_create("small", 0), 7) ||
+	    write(7, "0123456789", 10) != 10)
+		return 82;
+	ckpt_child_ready_wait();
+
+	CKPT_CHILD_CHECK(1, !fstat(5, &st) && st.st_size == 3 * MB &&
+			    st.st_blocks * 512 < MB);
+	CKPT_CHILD_CHECK(2, fcntl(5, F_GET_SEALS) == seals);
+	CKPT_CHILD_CHECK(3, !ckpt_fd_link(getpid(), 5, buf, sizeof(buf)) &&
+			    !strcmp(buf, "/memfd:ckpt-test (deleted)"));
+	CKPT_CHILD_CHECK(4, pread(5, buf, 1, MB) == 1 && buf[0] == 'Z');
+	CKPT_CHILD_CHECK(5, lseek(5, 0, SEEK_CUR) == 1000 &&
+			    read_pat(5, 6, 0) && lseek(5, 0, SEEK_SET) == 0 &&
+			    read_pat(5, 6, 65536));
+	CKPT_CHILD_CHECK(6, lseek(5, 2 * MB, SEEK_SET) == 2 * MB &&
+			    read_pat(5, 7, 100000));
+	CKPT_CHILD_CHECK(7, lseek(5, 65536, SEEK_DATA) == MB &&
+			    lseek(5, MB, SEEK_HOLE) == MB + 4096);
+	CKPT_CHILD_CHECK(8, map_shared[MB] == 'Z' && map_shared[1] == pat(6, 1));
+	map_shared[5] = 'W';
+	CKPT_CHILD_CHECK(9, pread(5, buf, 1, 5) == 1 && buf[0] == 'W');
+	CKPT_CHILD_CHECK(10, map_private[0] == 'Q' &&
+			     map_private[1] == pat(6, 1));
+	CKPT_CHILD_CHECK(11, (fcntl(6, F_GETFL) & O_ACCMODE) == O_RDONLY &&
+			     lseek(6, 0, SEEK_CUR) == 77 && !fstat(6, &st6) &&
+			     st6.st_ino == st.st_ino);
+	CKPT_CHILD_CHECK(12, ftruncate(5, MB) < 0 && errno == EPERM);
+	CKPT_CHILD_CHECK(13, fcntl(7, F_GET_SEALS) == F_SEAL_SEAL &&
+			     pread(7, buf, 16, 0) == 10 &&
+			     !memcmp(buf, "0123456789", 10));
+	CKPT_CHILD_CHECK(14, fcntl(7, F_ADD_SEALS, F_SEAL_WRITE) < 0 &&
+			     errno == EPERM);
+	ckpt_child_log("all checks passed");
+	return 0;
+}
+
+/* --- unlinked --- */
+
+static int r_unlinked(void *arg)
+{
+	const char *dir = arg;
+	unsigned char *map;
+	char path[PATH_MAX], link[PATH_MAX];
+	struct stat st, st6;
+	ssize_t n;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 99;
+	snprintf(path, sizeof(path), "%s/ul", dir);
+	if (ckpt_put_fd(open(path, O_RDWR | O_CREAT | O_TRUNC, 0640), 5) ||
+	    write_pat(5, 8, MB) || lseek(5, 3 * 4096 + 5, SEEK_SET) < 0 ||
+	    ckpt_put_fd(open(path, O_RDWR | O_APPEND), 6))
+		return 80;
+	map = mmap(NULL, 2 * 4096, PROT_READ, MAP_PRIVATE, 5, 0);
+	if (map == MAP_FAILED || unlink(path))
+		return 81;
+	ckpt_child_ready_wait();
+
+	CKPT_CHILD_CHECK(1, !fstat(5, &st) && st.st_size == MB &&
+			    st.st_nlink == 0 && (st.st_mode & 07777) == 0640);
+	n = readlink("/proc/self/fd/5", link, sizeof(link) - 1);
+	CKPT_CHILD_CHECK(2, n > 0);
+	link[n] = '\0';
+	ckpt_child_log("fd 5: %s", link);
+	CKPT_CHILD_CHECK(3, !strncmp(link, dir, strlen(dir)) &&
+			    strstr(link, " (deleted)"));
+	CKPT_CHILD_CHECK(4, lseek(5, 0, SEEK_CUR) == 3 * 4096 + 5);
+	CKPT_CHILD_CHECK(5, lseek(5, 0, SEEK_SET) == 0 && read_pat(5, 8, MB));
+	CKPT_CHILD_CHECK(6, map[0] == pat(8, 0) && map[8191] == pat(8, 8191));
+	CKPT_CHILD_CHECK(7, !fstat(6, &st6) && st6.st_ino == st.st_ino &&
+			    fcntl(6, F_GETFL) & O_APPEND);
+	CKPT_CHILD_CHECK(8, write(6, "end", 3) == 3 && !fstat(5, &st) &&
+			    st.st_size == MB + 3);
+	ckpt_child_log("all checks passed");
+	return 0;
+}
+
 /* --- locks --- */
 
 static int lock_range(int fd, int cmd, short type, off_t start, off_t len)
@@ -906,15 +1029,18 @@ static void fd_info(struct __test_metadata *_metadata, pid_t pid, int n,
 	}
 }
 
-/* Run @fn as the root of a tree of 1 + @nr processes through a cycle */
+/*
+ * Run @fn(@arg) as the root of a tree of 1 + @nr processes through a
+ * cycle, comparing fdinfo's flags and @key of fds 5 to 4 + @nr_fds
+ */
 static void anon_cycle(struct __test_metadata *_metadata,
-		       FIXTURE_DATA(kinds) *self, int (*fn)(void *), int nr,
-		       int nr_fds, const char *key)
+		       FIXTURE_DATA(kinds) *self, int (*fn)(void *),
+		       void *arg, int nr, int nr_fds, const char *key)
 {
 	char before[MAX_INFO][128], after[MAX_INFO][128];
 	int i;
 
-	start(_metadata, self, fn, NULL, nr);
+	start(_metadata, self, fn, arg, nr);
 	fd_info(_metadata, self->pids[0], nr_fds, key, before);
 	checkpoint_kill(_metadata, self);
 	restart_ok(_metadata, self);
@@ -928,12 +1054,22 @@ static void anon_cycle(struct __test_metadata *_metadata,
 
 TEST_F_TIMEOUT(kinds, eventfd, 120)
 {
-	anon_cycle(_metadata, self, r_eventfd, 1, 5, "eventfd-count");
+	anon_cycle(_metadata, self, r_eventfd, NULL, 1, 5, "eventfd-count");
 }
 
 TEST_F_TIMEOUT(kinds, signalfd, 120)
 {
-	anon_cycle(_metadata, self, r_signalfd, 0, 2, "sigmask");
+	anon_cycle(_metadata, self, r_signalfd, NULL, 0, 2, "sigmask");
+}
+
+TEST_F_TIMEOUT(kinds, memfd, 120)
+{
+	anon_cycle(_metadata, self, r_memfd, NULL, 0, 3, "pos");
+}
+
+TEST_F_TIMEOUT(kinds, unlinked, 120)
+{
+	anon_cycle(_metadata, self, r_unlinked, self->dir, 0, 2, "pos");
 }
 
 TEST_F_TIMEOUT(kinds, timerfd, 120)
