@@ -178,6 +178,9 @@ void ckpt_ctx_reset_task(struct ckpt_ctx *ctx)
 	kvfree(ctx->locks);
 	ctx->locks = NULL;
 	ctx->nr_locks = 0;
+	kvfree(ctx->epoll_refs);
+	ctx->epoll_refs = NULL;
+	ctx->nr_epolls = 0;
 	ctx->last_page = 0;
 }
 

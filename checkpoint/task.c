@@ -217,6 +217,8 @@ int ckpt_write_task(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 						      CKPT_OBJ_FILE));
 	if (!ret && !ct->idx)
 		ret = ckpt_write_file_locks(ctx);
+	if (IS_ENABLED(CONFIG_EPOLL) && !ret && !ct->idx)
+		ret = ckpt_write_epolls(ctx);
 	if (!ret && ct->new_objs & BIT(CKPT_TOBJ_MM))
 		ret = ckpt_write_mm(ctx, t);
 	if (!ret && ct->new_objs & BIT(CKPT_TOBJ_FS))
@@ -394,6 +396,8 @@ static int rstr_read_task_objs(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 		ret = rstr_read_file(ctx);
 	if (!ret && !ct->idx)
 		ret = rstr_read_locks(ctx, false);
+	if (IS_ENABLED(CONFIG_EPOLL) && !ret && !ct->idx)
+		ret = rstr_read_epolls(ctx);
 	rstr_files_done(ctx);
 	if (!ret && !(flags & CKPT_TREE_SHARE_VM))
 		ret = rstr_read_mm(ctx);

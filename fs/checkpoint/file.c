@@ -39,6 +39,9 @@ static const struct ckpt_file_ops *ckpt_file_ops_table[CKPT_FILE_MAX] = {
 	[CKPT_FILE_MEMFD] = &ckpt_file_memfd_ops,
 #endif
 	[CKPT_FILE_UNLINKED] = &ckpt_file_unlinked_ops,
+#ifdef CONFIG_EPOLL
+	[CKPT_FILE_EPOLL] = &ckpt_file_epoll_ops,
+#endif
 };
 
 static const struct ckpt_file_ops *ckpt_file_find_ops(struct file *file)

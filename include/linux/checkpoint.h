@@ -251,6 +251,8 @@ struct ckpt_ctx {
 	unsigned int nr_fds;
 	struct ckpt_lock *locks;	/* POSIX locks of the fd table */
 	unsigned int nr_locks;
+	u32 *epoll_refs;		/* FILE refs of the epolls read */
+	unsigned int nr_epolls;
 	struct rstr_vma *vmas;
 	unsigned int nr_vmas;
 	struct xarray stale_files;	/* refs of files changed since */
@@ -443,6 +445,11 @@ extern const struct ckpt_file_ops ckpt_file_signalfd_ops;
 extern const struct ckpt_file_ops ckpt_file_timerfd_ops;
 extern const struct ckpt_file_ops ckpt_file_memfd_ops;
 extern const struct ckpt_file_ops ckpt_file_unlinked_ops;
+extern const struct ckpt_file_ops ckpt_file_epoll_ops;
+
+/* fs/checkpoint/epoll.c */
+int ckpt_write_epolls(struct ckpt_ctx *ctx);
+int rstr_read_epolls(struct ckpt_ctx *ctx);
 
 /* fs/checkpoint/contents.c: files saved with their contents */
 int ckpt_contents_checkpoint(struct ckpt_ctx *ctx, struct file *file,

@@ -65,7 +65,9 @@
 				 01000000 | 04000000 | 010000000)
 /* ... and that of a pipe: access mode, nonblock, direct, largefile */
 #define PIPE_VALID_FLAGS	(00000003 | 00004000 | 00040000 | 00100000)
-/* ... and that of an eventfd or signalfd: access mode, nonblock, cloexec */
+/* ... and that of an eventfd, signalfd, timerfd or epoll: access mode,
+ * nonblock, cloexec
+ */
 #define EVENTFD_VALID_FLAGS	(00000003 | 00004000 | 02000000)
 #define KO_PATH			010000000
 /* The coredump filter bits of mm->flags (MMF_DUMP_FILTER_MASK) */
@@ -350,6 +352,7 @@ static const char *const rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_TIMERFD]	= "TIMERFD",
 	[CKPT_HDR_INODE]	= "INODE",
 	[CKPT_HDR_DATA]		= "DATA",
+	[CKPT_HDR_EPOLL]	= "EPOLL",
 };
 
 static const char *rec_name(__u32 type)
@@ -1128,6 +1131,7 @@ static const char *const file_type_names[CKPT_FILE_MAX] = {
 	[CKPT_FILE_FIFO] = "fifo", [CKPT_FILE_EVENTFD] = "eventfd",
 	[CKPT_FILE_SIGNALFD] = "signalfd", [CKPT_FILE_TIMERFD] = "timerfd",
 	[CKPT_FILE_MEMFD] = "memfd", [CKPT_FILE_UNLINKED] = "unlinked",
+	[CKPT_FILE_EPOLL] = "epoll",
 };
 
 /* Kinds saved with their contents (INODE and DATA records) */
@@ -1142,6 +1146,10 @@ static bool own_obj(__u32 type)
 	return type == CKPT_FILE_EVENTFD || type == CKPT_FILE_SIGNALFD ||
 	       type == CKPT_FILE_TIMERFD;
 }
+
+/* FILE refs of the epoll files of the root, for their EPOLL records */
+static __u32 *epoll_refs;
+static size_t nr_epolls;
 
 #define KS_IFMT		0170000
 #define KS_IFDIR	0040000
@@ -1383,7 +1391,7 @@ static __u32 file_valid_flags(__u32 type)
 {
 	if (type == CKPT_FILE_PIPE)
 		return PIPE_VALID_FLAGS;
-	if (own_obj(type))
+	if (own_obj(type) || type == CKPT_FILE_EPOLL)
 		return EVENTFD_VALID_FLAGS;
 	return FILE_VALID_FLAGS;
 }
@@ -1408,7 +1416,8 @@ static void parse_file(void)
 	rec_fixed(sizeof(f));
 	memcpy(&f, rec.buf, sizeof(f));
 	/* kinds without a path */
-	is_pipe = f.type == CKPT_FILE_PIPE || own_obj(f.type) || whole(f.type);
+	is_pipe = f.type == CKPT_FILE_PIPE || own_obj(f.type) ||
+		  whole(f.type) || f.type == CKPT_FILE_EPOLL;
 	if (is_pipe ? f.path_len != 0 :
 	    f.path_len < 2 || f.path_len > CKPT_PATH_MAX)
 		recfail("path length %u out of range %s", f.path_len,
@@ -1433,7 +1442,7 @@ static void parse_file(void)
 	if (f.mtime_nsec >= 1000000000U)
 		recfail("mtime nanoseconds %u out of range", f.mtime_nsec);
 	if ((f.type == CKPT_FILE_PIPE || own_obj(f.type) ||
-	     f.type == CKPT_FILE_FIFO) && f.pos)
+	     f.type == CKPT_FILE_FIFO || f.type == CKPT_FILE_EPOLL) && f.pos)
 		recfail("position %lld of a %s", (__s64)f.pos,
 			file_type_names[f.type]);
 	check_zero("reserved", &f.reserved, sizeof(f.reserved));
@@ -1457,6 +1466,13 @@ static void parse_file(void)
 	kv_u("size", f.size);
 	kv_s("mtime", date_str(date, sizeof(date), f.mtime_sec,
 			       f.mtime_nsec));
+	if (f.type == CKPT_FILE_EPOLL) {
+		epoll_refs = realloc(epoll_refs,
+				     (nr_epolls + 1) * sizeof(*epoll_refs));
+		if (!epoll_refs)
+			out_of_memory();
+		epoll_refs[nr_epolls++] = f.ref;
+	}
 	if (f.type == CKPT_FILE_CHR) {
 		snprintf(buf, sizeof(buf), "%u:%u", (f.rdev & 0xfff00) >> 8,
 			 (f.rdev & 0xff) | ((f.rdev >> 12) & 0xfff00));
@@ -1803,6 +1819,43 @@ static void parse_fd(__s64 *prev_fd)
 }
 
 static void parse_locks(bool posix);
+
+/* An EPOLL record, for the epoll FILE @ref */
+static void parse_epoll(__u32 ref)
+{
+	struct ckpt_hdr_epoll h;
+	struct ckpt_epoll_watch w;
+	char key[32], val[96];
+	__u32 i;
+
+	rec_begin(CKPT_HDR_EPOLL);
+	rec_fixed(sizeof(h));
+	memcpy(&h, rec.buf, sizeof(h));
+	if (h.ref != ref)
+		recfail("ref %u, but the epoll FILE in this place is %u", h.ref,
+			ref);
+	if (h.nr > CKPT_MAX_EPOLL_WATCHES)
+		recfail("%u watches, more than %d", h.nr,
+			CKPT_MAX_EPOLL_WATCHES);
+	rec_len(sizeof(h) + (__u64)h.nr * sizeof(w));
+	rec_out_begin(rec.off, "EPOLL", rec.len);
+	kv_u("ref", h.ref);
+	kv_u("nr", h.nr);
+	for (i = 0; i < h.nr; i++) {
+		memcpy(&w, rec.buf + sizeof(h) + i * sizeof(w), sizeof(w));
+		check_ref("file_ref", w.file_ref, OBJ_FILE);
+		if (w.fd < 0 || w.fd >= CKPT_MAX_FDS)
+			recfail("watch %u: fd %d", i, w.fd);
+		check_zero("reserved", &w.reserved, sizeof(w.reserved));
+		snprintf(key, sizeof(key), "watch%u", i);
+		snprintf(val, sizeof(val), "file %u fd %d events %#x data %#llx",
+			 w.file_ref, w.fd, w.events,
+			 (unsigned long long)w.data);
+		kv_s(key, val);
+	}
+	rec_out_end();
+	rec_end(true);
+}
 
 static void parse_fdtable(__u32 ref)
 {
@@ -2492,6 +2545,8 @@ static void parse_task(__u32 idx)
 		parse_file();
 	if (!idx)
 		parse_locks(false);
+	for (i = 0; !idx && i < nr_epolls; i++)
+		parse_epoll(epoll_refs[i]);
 	if (refs[0].is_new)
 		parse_mm(t.mm_ref);
 	if (refs[1].is_new)

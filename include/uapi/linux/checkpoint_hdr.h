@@ -29,6 +29,8 @@
  *       INODE  DATA * (nr_data)     for a memfd or an unlinked file
  *     LOCKS                       for the root only: the flock and OFD
  *                                 locks of those open files
+ *     EPOLL *                     for the root only: one per epoll FILE,
+ *                                 in the same order, with its watches
  *     MM  VMA * (mm.nr_vmas)  PAGES * (nr_pages > 0)  PAGES (nr_pages == 0)
  *                                 only if task.mm_ref is new
  *     FS                          only if task.fs_ref is new
@@ -76,6 +78,7 @@
 #define CKPT_MAX_PIPE_SIZE	(1U << 31)	/* bytes of a pipe's capacity */
 #define CKPT_MAX_LOCKS		65536	/* per LOCKS record */
 #define CKPT_DATA_MAX		65536	/* bytes in a DATA record */
+#define CKPT_MAX_EPOLL_WATCHES	1048576	/* per EPOLL record */
 #define CKPT_NSIG		64
 #define CKPT_RLIM_NLIMITS	16
 #define CKPT_AUXV_WORDS		64
@@ -108,6 +111,7 @@ enum ckpt_rec_type {
 	CKPT_HDR_TIMERFD,
 	CKPT_HDR_INODE,
 	CKPT_HDR_DATA,
+	CKPT_HDR_EPOLL,
 	CKPT_HDR_MAX
 };
 
@@ -240,6 +244,8 @@ enum ckpt_file_type {
 	CKPT_FILE_MEMFD,	/* a memfd; obj_ref: its INODE */
 	CKPT_FILE_UNLINKED,	/* a regular file no longer in any */
 				/* directory; obj_ref: its INODE */
+	CKPT_FILE_EPOLL,	/* an epoll file; its EPOLL record comes */
+				/* after the root's LOCKS */
 	CKPT_FILE_MAX
 };
 
@@ -354,6 +360,23 @@ struct ckpt_hdr_data {
 				/* the INODE's size */
 	__u32 reserved;
 	/* __u8 data[len], padded to 8 bytes */
+};
+
+/* One watch of an epoll file */
+struct ckpt_epoll_watch {
+	__u32 file_ref;		/* the FILE watched */
+	__s32 fd;		/* the descriptor it was added with */
+	__u32 events;		/* EPOLL* events and flags */
+	__u32 reserved;
+	__u64 data;
+};
+
+/* EPOLL: the interest set of an epoll file */
+struct ckpt_hdr_epoll {
+	struct ckpt_hdr h;
+	__u32 ref;		/* the epoll's FILE */
+	__u32 nr;		/* watches, at most CKPT_MAX_EPOLL_WATCHES */
+	/* struct ckpt_epoll_watch watches[nr] */
 };
 
 /* TIMERFD flags: those of its last timerfd_settime() */

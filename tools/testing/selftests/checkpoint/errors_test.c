@@ -18,10 +18,10 @@
  * spread over the image, the others in record headers), and
  * with records made invalid one at a time (bad magic, version, arch,
  * record types and lengths, PAGES, VMA, FILE, PIPE, PIPE_BUF, EVENTFD,
- * SIGNALFD, TIMERFD, LOCKS, INODE, DATA, FS, FDTABLE, FD, TREE, CREDS,
- * SIGNAL, XSTATE and TRAILER contents, records missing, repeated or out
- * of order), the trailer's CRC-32 recomputed so that the reader gets to
- * the record checks.
+ * SIGNALFD, TIMERFD, LOCKS, INODE, DATA, EPOLL, FS, FDTABLE, FD, TREE,
+ * CREDS, SIGNAL, XSTATE and TRAILER contents, records missing, repeated
+ * or out of order), the trailer's CRC-32 recomputed so that the reader
+ * gets to the record checks.
  * Every image must be refused with the expected errno (EBADMSG, ENOEXEC,
  * EPROTONOSUPPORT) and a message in the log, leaving no child behind and
  * the pid free; the unmodified image,
@@ -41,6 +41,7 @@
 #include <sched.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
@@ -124,6 +125,7 @@ static int err_child(void *arg)
 	int fd, i, status, pfd[2];
 	struct flock lk = { .l_type = F_WRLCK, .l_start = 10, .l_len = 5 };
 	struct itimerspec its = { .it_value = { 100, 0 } };
+	struct epoll_event epev = { .events = EPOLLIN, .data.u64 = 99 };
 	struct signalfd_siginfo ssi;
 	unsigned char mbuf[5000];
 	uint64_t efd;
@@ -160,6 +162,11 @@ static int err_child(void *arg)
 	if (fd < 0 || write(fd, mbuf, sizeof(mbuf)) != sizeof(mbuf) ||
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_GROW) || dup2(fd, 11) != 11 ||
 	    close(fd))
+		return 83;
+	/* an epoll set at fd 12 watching the eventfd */
+	fd = epoll_create1(0);
+	if (fd < 0 || epoll_ctl(fd, EPOLL_CTL_ADD, 8, &epev) ||
+	    dup2(fd, 12) != 12 || close(fd))
 		return 83;
 	/* a timerfd at fd 10, 100 s to go */
 	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
@@ -224,6 +231,8 @@ static int err_child(void *arg)
 	CKPT_CHILD_CHECK(13, read(6, buf, sizeof(buf)) == 3 &&
 			     !memcmp(buf, "xyz", 3));
 	CKPT_CHILD_CHECK(14, fcntl(7, F_GETFL) & O_DIRECT);
+	CKPT_CHILD_CHECK(19, epoll_wait(12, &epev, 1, 0) == 1 &&
+			     epev.data.u64 == 99);
 	CKPT_CHILD_CHECK(15, read(8, &efd, 8) == 8 && efd == 5);
 	CKPT_CHILD_CHECK(16, read(9, &ssi, sizeof(ssi)) < 0 && errno == EAGAIN);
 	memset(mbuf, 0, sizeof(mbuf));
@@ -1770,6 +1779,60 @@ static int m_data_past_size(struct model *m)
 	return 0;
 }
 
+static struct ckpt_epoll_watch *epoll_watch(struct model *m)
+{
+	int i = find(m, CKPT_HDR_EPOLL, 0);
+
+	if (i < 0 || !REC(m, i, ckpt_hdr_epoll)->nr)
+		return NULL;
+	return (struct ckpt_epoll_watch *)(REC(m, i, ckpt_hdr_epoll) + 1);
+}
+
+static int m_epoll_ref(struct model *m)
+{
+	int i = find(m, CKPT_HDR_EPOLL, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_epoll)->ref++;
+	return 0;
+}
+
+static int m_epoll_nr(struct model *m)
+{
+	int i = find(m, CKPT_HDR_EPOLL, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_epoll)->nr++;
+	return 0;
+}
+
+static int m_epoll_file(struct model *m)
+{
+	struct ckpt_epoll_watch *w = epoll_watch(m);
+
+	if (!w)
+		return -1;
+	w->file_ref = 9999;
+	return 0;
+}
+
+static int m_epoll_events(struct model *m)
+{
+	struct ckpt_epoll_watch *w = epoll_watch(m);
+
+	if (!w)
+		return -1;
+	w->events |= 0x00100000;
+	return 0;
+}
+
+static int m_epoll_missing(struct model *m)
+{
+	return delete(m, find(m, CKPT_HDR_EPOLL, 0));
+}
+
 static int m_fs_cwd_no_nul(struct model *m)
 {
 	int i = find(m, CKPT_HDR_FS, 0);
@@ -2077,6 +2140,11 @@ static const struct craft {
 	CRAFT("INODE unknown seals", m_inode_seals, ebadmsg),
 	CRAFT("DATA offset not page aligned", m_data_offset, ebadmsg),
 	CRAFT("DATA past the size", m_data_past_size, ebadmsg),
+	CRAFT("EPOLL ref of another FILE", m_epoll_ref, ebadmsg),
+	CRAFT("EPOLL nr + 1", m_epoll_nr, ebadmsg),
+	CRAFT("EPOLL watch of an unknown file", m_epoll_file, ebadmsg),
+	CRAFT("EPOLL watch unknown events", m_epoll_events, ebadmsg),
+	CRAFT("EPOLL missing", m_epoll_missing, ebadmsg),
 	CRAFT("TIMERFD CPU-time clock", m_timerfd_clock, ebadmsg),
 	CRAFT("TIMERFD negative time left", m_timerfd_value, ebadmsg),
 	CRAFT("TIMERFD unknown flags", m_timerfd_flags, ebadmsg),

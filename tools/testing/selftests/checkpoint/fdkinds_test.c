@@ -82,6 +82,15 @@
  * two fds are one unnamed file of the same directory (no link), with
  * the same contents, flags and offsets, and the mapping shows them.
  *
+ * epoll: R has an epoll set (fd 5) watching a pipe's read end holding
+ * a byte (EPOLLIN, data 0x1122334455667788), an eventfd (EPOLLIN |
+ * EPOLLET, data 0xabcdef) and, through a descriptor closed since, the
+ * pipe's write end (EPOLLOUT | EPOLLONESHOT, data 7); a second epoll set
+ * (fd 6, EPOLL_CLOEXEC) watches the first (data 42).  After the restart
+ * fdinfo lists the same watches (descriptor, events, data) and flags;
+ * the outer set reports the inner one, the inner set the pipe and the
+ * one-shot watch once, then only the pipe, and the eventfd once written.
+ *
  * locks: R holds an flock() write lock, POSIX locks (write on bytes
  * 100-199, read from 300 to the end of the file) and an OFD write lock
  * on bytes 0-9, on three files.  Before the checkpoint and after the
@@ -94,6 +103,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/signalfd.h>
@@ -682,6 +692,104 @@ static int r_unlinked(void *arg)
 	return 0;
 }
 
+/* --- epoll --- */
+
+#define EP_PIPE		0x1122334455667788ULL
+#define EP_EFD		0xabcdefULL
+
+static int ep_add(int ep, int fd, unsigned int events, uint64_t data)
+{
+	struct epoll_event ev = { .events = events, .data.u64 = data };
+
+	return epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev);
+}
+
+/* The data of the events epoll_wait(@ep) reports at once, ORed */
+static int ep_ready(int ep, uint64_t *d, int max)
+{
+	struct epoll_event ev[8];
+	int n, i;
+
+	n = epoll_wait(ep, ev, max, 0);
+	for (i = 0; i < n; i++)
+		d[i] = ev[i].data.u64;
+	return n;
+}
+
+static int has(const uint64_t *d, int n, uint64_t v)
+{
+	while (n--)
+		if (d[n] == v)
+			return 1;
+	return 0;
+}
+
+static int r_epoll(void *arg)
+{
+	uint64_t d[8], one = 1;
+	int n;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 99;
+	if (pipe_at(10, 11, 0) || write(11, "x", 1) != 1 ||
+	    ckpt_put_fd(eventfd(0, 0), 12) ||
+	    ckpt_put_fd(epoll_create1(0), 5) ||
+	    ckpt_put_fd(epoll_create1(EPOLL_CLOEXEC), 6))
+		return 80;
+	if (ep_add(5, 10, EPOLLIN, EP_PIPE) ||
+	    ep_add(5, 12, EPOLLIN | EPOLLET, EP_EFD) ||
+	    dup2(11, 13) != 13 || ep_add(5, 13, EPOLLOUT | EPOLLONESHOT, 7) ||
+	    close(13) || ep_add(6, 5, EPOLLIN, 42))
+		return 81;
+	ckpt_child_ready_wait();
+
+	CKPT_CHILD_CHECK(1, ep_ready(6, d, 8) == 1 && d[0] == 42);
+	n = ep_ready(5, d, 8);
+	CKPT_CHILD_CHECK(2, n == 2 && has(d, n, EP_PIPE) && has(d, n, 7));
+	n = ep_ready(5, d, 8);
+	CKPT_CHILD_CHECK(3, n == 1 && d[0] == EP_PIPE);
+	CKPT_CHILD_CHECK(4, write(12, &one, 8) == 8);
+	n = ep_ready(5, d, 8);
+	CKPT_CHILD_CHECK(5, n == 2 && has(d, n, EP_PIPE) && has(d, n, EP_EFD));
+	n = ep_ready(5, d, 8);
+	CKPT_CHILD_CHECK(6, n == 1 && d[0] == EP_PIPE);
+	CKPT_CHILD_CHECK(7, fcntl(6, F_GETFD) == FD_CLOEXEC);
+	ckpt_child_log("all checks passed");
+	return 0;
+}
+
+/* fdinfo's flags and watches ("tfd: events: data:") of @fd, sorted */
+static void ep_info(struct __test_metadata *_metadata, pid_t pid, int fd,
+		    char *out, size_t size)
+{
+	char name[32], buf[2048], *lines[16], *p, *e;
+	int n = 0, i, j;
+
+	snprintf(name, sizeof(name), "fdinfo/%d", fd);
+	ASSERT_LT(0, ckpt_proc_read(pid, name, buf, sizeof(buf)));
+	for (p = strtok(buf, "\n"); p && n < 16; p = strtok(NULL, "\n")) {
+		if (!strncmp(p, "tfd:", 4)) {
+			e = strstr(p, "  pos:");
+			if (e)
+				*e = '\0';
+			lines[n++] = p;
+		} else if (!strncmp(p, "flags:", 6)) {
+			lines[n++] = p;
+		}
+	}
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (strcmp(lines[j], lines[i]) < 0) {
+				p = lines[i];
+				lines[i] = lines[j];
+				lines[j] = p;
+			}
+	out[0] = '\0';
+	for (i = 0; i < n; i++)
+		snprintf(out + strlen(out), size - strlen(out), "%s|",
+			 lines[i]);
+}
+
 /* --- locks --- */
 
 static int lock_range(int fd, int cmd, short type, off_t start, off_t len)
@@ -1088,6 +1196,26 @@ TEST_F_TIMEOUT(kinds, timerfd, 120)
 	fd_info(_metadata, self->pids[0], 5, "clockid", after);
 	for (i = 0; i < 5; i++)
 		TH_LOG("%s", after[i]);
+	finish(_metadata, self);
+}
+
+TEST_F_TIMEOUT(kinds, epoll, 120)
+{
+	char before[2][512], after[2][512];
+	int i;
+
+	start(_metadata, self, r_epoll, NULL, 0);
+	for (i = 0; i < 2; i++)
+		ep_info(_metadata, self->pids[0], 5 + i, before[i],
+			sizeof(before[i]));
+	checkpoint_kill(_metadata, self);
+	restart_ok(_metadata, self);
+	for (i = 0; i < 2; i++) {
+		ep_info(_metadata, self->pids[0], 5 + i, after[i],
+			sizeof(after[i]));
+		TH_LOG("fd %d: %s", 5 + i, after[i]);
+		EXPECT_STREQ(before[i], after[i]);
+	}
 	finish(_metadata, self);
 }
 
