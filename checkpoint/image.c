@@ -44,6 +44,7 @@ static const char * const ckpt_rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_INODE] = "INODE",
 	[CKPT_HDR_DATA] = "DATA",
 	[CKPT_HDR_EPOLL] = "EPOLL",
+	[CKPT_HDR_FOWNER] = "FOWNER",
 };
 
 /**

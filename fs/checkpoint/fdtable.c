@@ -148,6 +148,7 @@ int rstr_read_fdtable(struct ckpt_ctx *ctx)
 			return PTR_ERR(file);
 		ctx->fds[i].fd = fd.fd;
 		ctx->fds[i].flags = fd.flags;
+		ctx->fds[i].ref = fd.file_ref;
 		ctx->fds[i].file = get_file(file);
 		ctx->nr_fds = i + 1;
 	}
@@ -175,6 +176,12 @@ int rstr_install_fds(struct ckpt_ctx *ctx)
 		if (ret < 0)
 			return ckpt_err(ctx, ret, "pid %d: fd %u: installing it failed: error %d",
 					ctx->task_rec.pid, ctx->fds[i].fd, ret);
+		if (xa_erase(&ctx->async_refs, ctx->fds[i].ref)) {
+			ret = rstr_set_async(ctx, ctx->fds[i].fd,
+					     ctx->fds[i].file);
+			if (ret)
+				return ret;
+		}
 	}
 	return 0;
 }

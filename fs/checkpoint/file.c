@@ -133,10 +133,8 @@ static int ckpt_file_check(struct ckpt_ctx *ctx, struct file *file,
 
 	if (!ops)
 		return ckpt_file_refuse(ctx, file, who, NULL);
-	if (file->f_flags & FASYNC)
+	if (file->f_flags & FASYNC && !file->f_op->fasync)
 		return ckpt_file_refuse(ctx, file, who, "O_ASYNC");
-	if (READ_ONCE(file->f_owner.pid))
-		return ckpt_file_refuse(ctx, file, who, "F_SETOWN owner");
 	if (ops->by_path && d_unlinked(file->f_path.dentry))
 		return ckpt_file_refuse(ctx, file, who, "unlinked file");
 	if (ops->by_path && !ckpt_file_has_path(file))
@@ -212,6 +210,9 @@ int ckpt_check_files(struct ckpt_ctx *ctx)
 		if (!ret)
 			ret = ckpt_check_file_locks(ctx, ctx->cfiles[i].file,
 						    ctx->cfiles[i].who);
+		if (!ret)
+			ret = ckpt_check_fowner(ctx, ctx->cfiles[i].file,
+						ctx->cfiles[i].who);
 	}
 	return ret;
 }
@@ -262,7 +263,7 @@ int ckpt_write_file(struct ckpt_ctx *ctx, struct file *file, u32 ref)
 	}
 	h.ref = ref;
 	h.type = ops->type;
-	h.f_flags = file->f_flags & (O_ACCMODE | ops->flags);
+	h.f_flags = file->f_flags & (O_ACCMODE | ops->flags | FASYNC);
 	h.mode = inode->i_mode;
 	h.pos = file->f_pos;
 	h.size = i_size_read(inode);
@@ -276,10 +277,14 @@ int ckpt_write_file(struct ckpt_ctx *ctx, struct file *file, u32 ref)
 			       *path ? " " : "", path, why);
 		goto out;
 	}
+	if (ckpt_file_has_fowner(file))
+		h.flags |= CKPT_FILE_OWNER;
 	ret = ckpt_write_obj_payload(ctx, &h.h, CKPT_HDR_FILE, sizeof(h),
 				     path, h.path_len);
 	if (!ret && h.flags & CKPT_FILE_OBJ_NEW)
 		ret = ops->write_obj(ctx, file, &h);
+	if (!ret && h.flags & CKPT_FILE_OWNER)
+		ret = ckpt_write_fowner(ctx, file);
 out:
 	kfree(buf);
 	return ret;
@@ -382,10 +387,11 @@ static int rstr_check_file(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h,
 		return ckpt_err(ctx, -EBADMSG, "FILE record (ref %u): unknown type %u",
 				h->ref, h->type);
 	ops = ckpt_file_ops_table[h->type];
-	if (h->f_flags & ~(O_ACCMODE | ops->flags) ||
+	if (h->f_flags & ~(O_ACCMODE | ops->flags | FASYNC) ||
 	    (h->f_flags & O_ACCMODE) == O_ACCMODE ||
 	    h->path_len != plen || h->reserved || h->pos < 0 ||
-	    h->mtime_nsec >= NSEC_PER_SEC || h->flags & ~CKPT_FILE_OBJ_NEW ||
+	    h->mtime_nsec >= NSEC_PER_SEC ||
+	    h->flags & ~(CKPT_FILE_OBJ_NEW | CKPT_FILE_OWNER) ||
 	    (h->flags & CKPT_FILE_OBJ_NEW && !ops->write_obj) ||
 	    (!ops->write_obj && h->obj_ref))
 		return ckpt_err(ctx, -EBADMSG, "malformed FILE record (ref %u)",
@@ -425,14 +431,26 @@ int rstr_read_file(struct ckpt_ctx *ctx)
 		ret = rstr_check_file(ctx, &h, path, plen);
 	if (ret)
 		goto out;
-	file = ckpt_file_ops_table[h.type]->restore(ctx, &h, path);
+	/* O_ASYNC is set by the first task that installs a descriptor */
+	if (h.f_flags & FASYNC) {
+		ret = xa_err(xa_store(&ctx->async_refs, h.ref, xa_mk_value(1),
+				      GFP_KERNEL));
+		h.f_flags &= ~FASYNC;
+	}
+	file = ret ? ERR_PTR(ret) :
+	       ckpt_file_ops_table[h.type]->restore(ctx, &h, path);
 	if (IS_ERR(file)) {
 		ret = PTR_ERR(file);
 		goto out;
 	}
 	if (ckpt_file_ops_table[h.type]->by_path)
 		rstr_note_changed(ctx, &h, file);
-	ret = rstr_obj_add(ctx, h.ref, CKPT_OBJ_FILE, file);
+	if (h.flags & CKPT_FILE_OWNER)
+		ret = rstr_read_fowner(ctx, file);
+	if (ret)
+		fput(file);
+	else
+		ret = rstr_obj_add(ctx, h.ref, CKPT_OBJ_FILE, file);
 out:
 	kfree(path);
 	return ret;

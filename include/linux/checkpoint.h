@@ -193,6 +193,7 @@ struct ckpt_task {
 struct rstr_fd {
 	unsigned int fd;
 	unsigned int flags;
+	u32 ref;
 	struct file *file;
 };
 
@@ -253,6 +254,9 @@ struct ckpt_ctx {
 	unsigned int nr_locks;
 	u32 *epoll_refs;		/* FILE refs of the epolls read */
 	unsigned int nr_epolls;
+	struct rstr_fowner *fowners;	/* owners to set at the end */
+	unsigned int nr_fowners;
+	struct xarray async_refs;	/* refs of O_ASYNC files to set */
 	struct rstr_vma *vmas;
 	unsigned int nr_vmas;
 	struct xarray stale_files;	/* refs of files changed since */
@@ -446,6 +450,17 @@ extern const struct ckpt_file_ops ckpt_file_timerfd_ops;
 extern const struct ckpt_file_ops ckpt_file_memfd_ops;
 extern const struct ckpt_file_ops ckpt_file_unlinked_ops;
 extern const struct ckpt_file_ops ckpt_file_epoll_ops;
+
+/* fs/checkpoint/fown.c */
+struct rstr_fowner;
+int ckpt_check_fowner(struct ckpt_ctx *ctx, struct file *file,
+		      const char *who);
+bool ckpt_file_has_fowner(struct file *file);
+int ckpt_write_fowner(struct ckpt_ctx *ctx, struct file *file);
+int rstr_read_fowner(struct ckpt_ctx *ctx, struct file *file);
+int rstr_set_fowners(struct ckpt_ctx *ctx);
+void rstr_free_fowners(struct ckpt_ctx *ctx);
+int rstr_set_async(struct ckpt_ctx *ctx, unsigned int fd, struct file *file);
 
 /* fs/checkpoint/epoll.c */
 int ckpt_write_epolls(struct ckpt_ctx *ctx);

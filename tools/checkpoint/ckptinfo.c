@@ -61,14 +61,15 @@
 #define SS_AUTODISARM_BIT	(1U << 31)
 /* O_* flags that a FILE record may carry, with the kernel's values */
 #define FILE_VALID_FLAGS	(00000003 | 00002000 | 00004000 | 00010000 | \
-				 00040000 | 00100000 | 00200000 | 00400000 | \
-				 01000000 | 04000000 | 010000000)
+				 00020000 | 00040000 | 00100000 | 00200000 | \
+				 00400000 | 01000000 | 04000000 | 010000000)
 /* ... and that of a pipe: access mode, nonblock, direct, largefile */
-#define PIPE_VALID_FLAGS	(00000003 | 00004000 | 00040000 | 00100000)
+#define PIPE_VALID_FLAGS	(00000003 | 00004000 | 00020000 | 00040000 | \
+				 00100000)
 /* ... and that of an eventfd, signalfd, timerfd or epoll: access mode,
  * nonblock, cloexec
  */
-#define EVENTFD_VALID_FLAGS	(00000003 | 00004000 | 02000000)
+#define EVENTFD_VALID_FLAGS	(00000003 | 00004000 | 00020000 | 02000000)
 #define KO_PATH			010000000
 /* The coredump filter bits of mm->flags (MMF_DUMP_FILTER_MASK) */
 #define MM_VALID_FLAGS		0x7fcULL
@@ -353,6 +354,7 @@ static const char *const rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_INODE]	= "INODE",
 	[CKPT_HDR_DATA]		= "DATA",
 	[CKPT_HDR_EPOLL]	= "EPOLL",
+	[CKPT_HDR_FOWNER]	= "FOWNER",
 };
 
 static const char *rec_name(__u32 type)
@@ -1368,9 +1370,9 @@ static void parse_file_obj(const struct ckpt_hdr_file *f)
 		    whole(f->type) ||
 		    (f->type == CKPT_FILE_FIFO && !(f->f_flags & KO_PATH));
 
-	if (f->flags & ~CKPT_FILE_OBJ_NEW)
+	if (f->flags & ~(CKPT_FILE_OBJ_NEW | CKPT_FILE_OWNER))
 		recfail("unknown flags %#x", f->flags);
-	if (!want && (f->obj_ref || f->flags))
+	if (!want && (f->obj_ref || f->flags & CKPT_FILE_OBJ_NEW))
 		recfail("a %s has no object", file_type_names[f->type]);
 	if (!want)
 		return;
@@ -1394,6 +1396,35 @@ static __u32 file_valid_flags(__u32 type)
 	if (own_obj(type) || type == CKPT_FILE_EPOLL)
 		return EVENTFD_VALID_FLAGS;
 	return FILE_VALID_FLAGS;
+}
+
+/* An FOWNER record, after a FILE record with CKPT_FILE_OWNER */
+static void parse_fowner(void)
+{
+	static const char *const types[CKPT_OWNER_MAX] = {
+		[CKPT_OWNER_NONE] = "none", [CKPT_OWNER_TID] = "tid",
+		[CKPT_OWNER_PID] = "pid", [CKPT_OWNER_PGRP] = "pgrp",
+	};
+	struct ckpt_hdr_fowner o;
+
+	rec_begin(CKPT_HDR_FOWNER);
+	rec_len(sizeof(o));
+	memcpy(&o, rec.buf, sizeof(o));
+	if (o.type >= CKPT_OWNER_MAX)
+		recfail("unknown owner type %u", o.type);
+	if ((o.type == CKPT_OWNER_NONE) != !o.pid || o.pid < 0)
+		recfail("owner pid %d for type %s", o.pid, types[o.type]);
+	if (o.signum > CKPT_NSIG)
+		recfail("signal %u", o.signum);
+	check_zero("reserved", &o.reserved, sizeof(o.reserved));
+	rec_out_begin(rec.off, "FOWNER", rec.len);
+	kv_s("type", types[o.type]);
+	kv_d("pid", o.pid);
+	kv_u("signum", o.signum);
+	kv_u("uid", o.uid);
+	kv_u("euid", o.euid);
+	rec_out_end();
+	rec_end(true);
 }
 
 static void parse_file(void)
@@ -1490,6 +1521,8 @@ static void parse_file(void)
 		parse_timerfd(f.obj_ref);
 	else if (f.flags & CKPT_FILE_OBJ_NEW && whole(f.type))
 		parse_inode(f.obj_ref, f.type);
+	if (f.flags & CKPT_FILE_OWNER)
+		parse_fowner();
 	else if (f.flags & CKPT_FILE_OBJ_NEW)
 		parse_pipe(f.obj_ref);
 }

@@ -27,6 +27,7 @@
  *       SIGNALFD                    for a signalfd
  *       TIMERFD                     for a timerfd
  *       INODE  DATA * (nr_data)     for a memfd or an unlinked file
+ *       FOWNER                      then, if CKPT_FILE_OWNER
  *     LOCKS                       for the root only: the flock and OFD
  *                                 locks of those open files
  *     EPOLL *                     for the root only: one per epoll FILE,
@@ -112,6 +113,7 @@ enum ckpt_rec_type {
 	CKPT_HDR_INODE,
 	CKPT_HDR_DATA,
 	CKPT_HDR_EPOLL,
+	CKPT_HDR_FOWNER,
 	CKPT_HDR_MAX
 };
 
@@ -251,6 +253,7 @@ enum ckpt_file_type {
 
 /* FILE flags */
 #define CKPT_FILE_OBJ_NEW	0x1	/* the object's records follow */
+#define CKPT_FILE_OWNER		0x2	/* an FOWNER record follows */
 
 /* FILE: an open file (struct file), reopened by path */
 struct ckpt_hdr_file {
@@ -360,6 +363,27 @@ struct ckpt_hdr_data {
 				/* the INODE's size */
 	__u32 reserved;
 	/* __u8 data[len], padded to 8 bytes */
+};
+
+/* Whom the signals of an open file (O_ASYNC, leases) go to */
+enum ckpt_owner_type {
+	CKPT_OWNER_NONE = 0,	/* F_SETSIG alone */
+	CKPT_OWNER_TID,		/* F_OWNER_TID: a thread */
+	CKPT_OWNER_PID,		/* F_OWNER_PID (F_SETOWN): a process */
+	CKPT_OWNER_PGRP,	/* F_OWNER_PGRP: a process group */
+	CKPT_OWNER_MAX
+};
+
+/* FOWNER: F_SETOWN and F_SETSIG of an open file, after its FILE record */
+struct ckpt_hdr_fowner {
+	struct ckpt_hdr h;
+	__u32 type;		/* enum ckpt_owner_type */
+	__s32 pid;		/* a tid, tgid or pgid of the tree, as in */
+				/* the TREE record; 0 for CKPT_OWNER_NONE */
+	__u32 signum;		/* F_SETSIG, 0: SIGIO */
+	__u32 uid;		/* of who set the owner, in the */
+	__u32 euid;		/* checkpointer's user namespace */
+	__u32 reserved;
 };
 
 /* One watch of an epoll file */

@@ -694,18 +694,28 @@ static inline int ckpt_children_of(pid_t pid, pid_t *out, int max)
 	return n;
 }
 
-/* The target of /proc/@pid/fd/@fd in @buf; 0 or -1 */
-static inline int ckpt_fd_link(pid_t pid, int fd, char *buf, size_t size)
+/* The target of the link /proc/@pid/@name ("cwd", "fd/3") in @buf; 0 or -1 */
+static inline int ckpt_proc_link(pid_t pid, const char *name, char *buf,
+				 size_t size)
 {
-	char name[64];
+	char path[96];
 	ssize_t n;
 
-	snprintf(name, sizeof(name), "/proc/%d/fd/%d", pid, fd);
-	n = readlink(name, buf, size - 1);
+	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
+	n = readlink(path, buf, size - 1);
 	if (n < 0)
 		return -1;
 	buf[n] = '\0';
 	return 0;
+}
+
+/* The target of /proc/@pid/fd/@fd in @buf; 0 or -1 */
+static inline int ckpt_fd_link(pid_t pid, int fd, char *buf, size_t size)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "fd/%d", fd);
+	return ckpt_proc_link(pid, name, buf, size);
 }
 
 /*

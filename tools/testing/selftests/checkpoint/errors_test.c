@@ -18,14 +18,13 @@
  * spread over the image, the others in record headers), and
  * with records made invalid one at a time (bad magic, version, arch,
  * record types and lengths, PAGES, VMA, FILE, PIPE, PIPE_BUF, EVENTFD,
- * SIGNALFD, TIMERFD, LOCKS, INODE, DATA, EPOLL, FS, FDTABLE, FD, TREE,
- * CREDS, SIGNAL, XSTATE and TRAILER contents, records missing, repeated
- * or out of order), the trailer's CRC-32 recomputed so that the reader
- * gets to the record checks.
- * Every image must be refused with the expected errno (EBADMSG, ENOEXEC,
- * EPROTONOSUPPORT) and a message in the log, leaving no child behind and
- * the pid free; the unmodified image,
- * re-encoded by the test, must be byte-identical and restart.
+ * SIGNALFD, TIMERFD, LOCKS, INODE, DATA, EPOLL, FOWNER, FS, FDTABLE, FD,
+ * TREE, CREDS, SIGNAL, XSTATE and TRAILER contents, records missing,
+ * repeated or out of order), the trailer's CRC-32 recomputed so that the
+ * reader gets to the record checks.  Every image must be refused with
+ * the expected errno (EBADMSG, ENOEXEC, EPROTONOSUPPORT) and a message in
+ * the log, leaving no child behind and the pid free; the unmodified
+ * image, re-encoded by the test, must be byte-identical and restart.
  *
  * missing_file, stale_mapping: a file of the image was removed (ENOENT)
  * or a mapped file changed (ESTALE); once put back the image restarts.
@@ -141,7 +140,8 @@ static int err_child(void *arg)
 	/* a packet pipe at fds 6 and 7 holding two packets */
 	if (pipe2(pfd, O_DIRECT) || dup2(pfd[0], 6) != 6 ||
 	    dup2(pfd[1], 7) != 7 || close(pfd[0]) || close(pfd[1]) ||
-	    write(7, "abcde", 5) != 5 || write(7, "xyz", 3) != 3)
+	    write(7, "abcde", 5) != 5 || write(7, "xyz", 3) != 3 ||
+	    fcntl(6, F_SETOWN, getpid()) || fcntl(6, F_SETSIG, SIGRTMIN + 1))
 		return 83;
 	/* an flock and a POSIX lock on fd 5 */
 	if (flock(5, LOCK_EX | LOCK_NB) || fcntl(5, F_SETLK, &lk))
@@ -231,6 +231,8 @@ static int err_child(void *arg)
 	CKPT_CHILD_CHECK(13, read(6, buf, sizeof(buf)) == 3 &&
 			     !memcmp(buf, "xyz", 3));
 	CKPT_CHILD_CHECK(14, fcntl(7, F_GETFL) & O_DIRECT);
+	CKPT_CHILD_CHECK(20, fcntl(6, F_GETOWN) == getpid() &&
+			     fcntl(6, F_GETSIG) == SIGRTMIN + 1);
 	CKPT_CHILD_CHECK(19, epoll_wait(12, &epev, 1, 0) == 1 &&
 			     epev.data.u64 == 99);
 	CKPT_CHILD_CHECK(15, read(8, &efd, 8) == 8 && efd == 5);
@@ -1833,6 +1835,43 @@ static int m_epoll_missing(struct model *m)
 	return delete(m, find(m, CKPT_HDR_EPOLL, 0));
 }
 
+static struct ckpt_hdr_fowner *fowner_rec(struct model *m)
+{
+	int i = find(m, CKPT_HDR_FOWNER, 0);
+
+	return i < 0 ? NULL : REC(m, i, ckpt_hdr_fowner);
+}
+
+static int m_fowner_pid(struct model *m)
+{
+	struct ckpt_hdr_fowner *o = fowner_rec(m);
+
+	if (!o)
+		return -1;
+	o->pid = 4000000;
+	return 0;
+}
+
+static int m_fowner_type(struct model *m)
+{
+	struct ckpt_hdr_fowner *o = fowner_rec(m);
+
+	if (!o)
+		return -1;
+	o->type = CKPT_OWNER_MAX;
+	return 0;
+}
+
+static int m_fowner_signal(struct model *m)
+{
+	struct ckpt_hdr_fowner *o = fowner_rec(m);
+
+	if (!o)
+		return -1;
+	o->signum = 99;
+	return 0;
+}
+
 static int m_fs_cwd_no_nul(struct model *m)
 {
 	int i = find(m, CKPT_HDR_FS, 0);
@@ -2140,6 +2179,9 @@ static const struct craft {
 	CRAFT("INODE unknown seals", m_inode_seals, ebadmsg),
 	CRAFT("DATA offset not page aligned", m_data_offset, ebadmsg),
 	CRAFT("DATA past the size", m_data_past_size, ebadmsg),
+	CRAFT("FOWNER pid not in the tree", m_fowner_pid, ebadmsg),
+	CRAFT("FOWNER unknown type", m_fowner_type, ebadmsg),
+	CRAFT("FOWNER signal 99", m_fowner_signal, ebadmsg),
 	CRAFT("EPOLL ref of another FILE", m_epoll_ref, ebadmsg),
 	CRAFT("EPOLL nr + 1", m_epoll_nr, ebadmsg),
 	CRAFT("EPOLL watch of an unknown file", m_epoll_file, ebadmsg),

@@ -91,6 +91,15 @@
  * the outer set reports the inner one, the inner set the pipe and the
  * one-shot watch once, then only the pipe, and the eventfd once written.
  *
+ * fown: R, leading its own process group, has three pipes whose read
+ * ends are owned by itself with F_SETOWN (O_ASYNC, F_SETSIG to a
+ * real-time signal), by its group (F_OWNER_PGRP) and by its thread
+ * (F_OWNER_TID).  After the restart fdinfo shows the same flags,
+ * F_GETOWN_EX and F_GETSIG are as set, and a write to the first pipe
+ * queues the real-time signal with si_fd 5.  fown_outside: a pipe whose
+ * signals go to the test cannot be checkpointed: EOPNOTSUPP naming the
+ * pid, the fd and F_SETOWN.
+ *
  * locks: R holds an flock() write lock, POSIX locks (write on bytes
  * 100-199, read from 300 to the end of the file) and an OFD write lock
  * on bytes 0-9, on three files.  Before the checkpoint and after the
@@ -103,6 +112,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <stdint.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
@@ -790,6 +800,65 @@ static void ep_info(struct __test_metadata *_metadata, pid_t pid, int fd,
 			 lines[i]);
 }
 
+/* --- fown --- */
+
+static int own_ex(int fd, int type, pid_t pid)
+{
+	struct f_owner_ex o = { .type = type, .pid = pid };
+
+	return fcntl(fd, F_SETOWN_EX, &o);
+}
+
+static int owned_by(int fd, int type, pid_t pid)
+{
+	struct f_owner_ex o;
+
+	return !fcntl(fd, F_GETOWN_EX, &o) && o.type == type && o.pid == pid;
+}
+
+static int r_fown(void *arg)
+{
+	struct timespec tmo = { 5, 0 };
+	siginfo_t si;
+	sigset_t set;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 99;
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN + 2);
+	if (setpgid(0, 0) || sigprocmask(SIG_BLOCK, &set, NULL) ||
+	    pipe_at(5, 10, 0) || pipe_at(6, 11, 0) || pipe_at(7, 12, 0))
+		return 80;
+	if (fcntl(5, F_SETOWN, getpid()) || fcntl(5, F_SETSIG, SIGRTMIN + 2) ||
+	    fcntl(5, F_SETFL, O_ASYNC | O_NONBLOCK) ||
+	    own_ex(6, F_OWNER_PGRP, getpgrp()) ||
+	    own_ex(7, F_OWNER_TID, syscall(SYS_gettid)))
+		return 81;
+	ckpt_child_ready_wait();
+
+	CKPT_CHILD_CHECK(1, owned_by(5, F_OWNER_PID, getpid()) &&
+			    fcntl(5, F_GETSIG) == SIGRTMIN + 2 &&
+			    fcntl(5, F_GETFL) & O_ASYNC);
+	CKPT_CHILD_CHECK(2, owned_by(6, F_OWNER_PGRP, getpgrp()));
+	CKPT_CHILD_CHECK(3, owned_by(7, F_OWNER_TID, syscall(SYS_gettid)));
+	CKPT_CHILD_CHECK(4, write(10, "a", 1) == 1);
+	CKPT_CHILD_CHECK(5, sigtimedwait(&set, &si, &tmo) == SIGRTMIN + 2 &&
+			    si.si_fd == 5 && si.si_band & POLLIN);
+	ckpt_child_log("all checks passed");
+	return 0;
+}
+
+static int r_fown_outside(void *arg)
+{
+	if (ckpt_unmap_shared_anon() < 0)
+		return 99;
+	if (pipe_at(5, 6, 0) || fcntl(5, F_SETOWN, getppid()))
+		return 80;
+	ckpt_child_ready_wait();
+	ckpt_child_log("all checks passed");
+	return 0;
+}
+
 /* --- locks --- */
 
 static int lock_range(int fd, int cmd, short type, off_t start, off_t len)
@@ -836,6 +905,22 @@ static int r_locks(void *arg)
 	return 0;
 }
 
+/* F_GETLK-like @cmd for a write lock on [@start, @start + @len) */
+static int getlk(int fd, int cmd, off_t start, off_t len, struct flock *fl)
+{
+	*fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET,
+			      .l_start = start, .l_len = len };
+	return fcntl(fd, cmd, fl);
+}
+
+/* Is what @fl reports a lock of @type on [@start, @start + @len)? */
+static int lk_is(const struct flock *fl, short type, off_t start, off_t len,
+		 pid_t pid)
+{
+	return fl->l_type == type && fl->l_start == start &&
+	       fl->l_len == len && fl->l_pid == pid;
+}
+
 /* What a process other than @pid sees of the locks of r_locks() */
 static void check_locks(struct __test_metadata *_metadata, const char *dir,
 			pid_t pid)
@@ -851,34 +936,21 @@ static void check_locks(struct __test_metadata *_metadata, const char *dir,
 
 	fd = open_in(dir, "lk2", O_RDWR);
 	ASSERT_LE(0, fd);
-	fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET };
-	ASSERT_EQ(0, fcntl(fd, F_GETLK, &fl));
-	EXPECT_EQ(F_WRLCK, fl.l_type);
-	EXPECT_EQ(100, fl.l_start);
-	EXPECT_EQ(100, fl.l_len);
-	EXPECT_EQ(pid, fl.l_pid);
-	fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET,
-			     .l_start = 200, .l_len = 100 };
-	ASSERT_EQ(0, fcntl(fd, F_GETLK, &fl));
+	ASSERT_EQ(0, getlk(fd, F_GETLK, 0, 0, &fl));
+	EXPECT_TRUE(lk_is(&fl, F_WRLCK, 100, 100, pid));
+	ASSERT_EQ(0, getlk(fd, F_GETLK, 200, 100, &fl));
 	EXPECT_EQ(F_UNLCK, fl.l_type);
-	fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET,
-			     .l_start = 1000, .l_len = 1 };
-	ASSERT_EQ(0, fcntl(fd, F_GETLK, &fl));
-	EXPECT_EQ(F_RDLCK, fl.l_type);
-	EXPECT_EQ(300, fl.l_start);
-	EXPECT_EQ(0, fl.l_len);
-	EXPECT_EQ(pid, fl.l_pid);
+	ASSERT_EQ(0, getlk(fd, F_GETLK, 1000, 1, &fl));
+	EXPECT_TRUE(lk_is(&fl, F_RDLCK, 300, 0, pid));
 	close(fd);
 
 	fd = open_in(dir, "lk3", O_RDWR);
 	ASSERT_LE(0, fd);
-	fl = (struct flock){ .l_type = F_WRLCK, .l_whence = SEEK_SET,
-			     .l_start = 5, .l_len = 100 };
-	ASSERT_EQ(0, fcntl(fd, F_OFD_GETLK, &fl));
-	EXPECT_EQ(F_WRLCK, fl.l_type);
-	EXPECT_EQ(0, fl.l_start);
-	EXPECT_EQ(10, fl.l_len);
-	EXPECT_EQ(-1, fl.l_pid);
+	ASSERT_EQ(0, getlk(fd, F_OFD_GETLK, 5, 100, &fl));
+	EXPECT_TRUE(lk_is(&fl, F_WRLCK, 0, 10, -1)) {
+		TH_LOG("type %d start %ld len %ld pid %d", fl.l_type,
+		       (long)fl.l_start, (long)fl.l_len, fl.l_pid);
+	}
 	close(fd);
 }
 
@@ -1216,6 +1288,27 @@ TEST_F_TIMEOUT(kinds, epoll, 120)
 		TH_LOG("fd %d: %s", 5 + i, after[i]);
 		EXPECT_STREQ(before[i], after[i]);
 	}
+	finish(_metadata, self);
+}
+
+TEST_F_TIMEOUT(kinds, fown, 120)
+{
+	anon_cycle(_metadata, self, r_fown, NULL, 0, 3, "pos");
+}
+
+TEST_F_TIMEOUT(kinds, fown_outside, 120)
+{
+	int status;
+
+	start(_metadata, self, r_fown_outside, NULL, 0);
+	EXPECT_EQ(-1, ckpt_checkpoint(self->pids[0], CKPT_KILL, &self->imgfd,
+				      self->klog, sizeof(self->klog)));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	TH_LOG("kernel log: %s", self->klog);
+	EXPECT_TRUE(ckpt_has_num(self->klog, "pid ", self->pids[0]));
+	EXPECT_TRUE(ckpt_has_num(self->klog, "fd ", 5));
+	EXPECT_NE(NULL, strstr(self->klog, "F_SETOWN"));
+	ASSERT_EQ(0, ckpt_waitpid(self->pids[0], &status, 0));
 	finish(_metadata, self);
 }
 

@@ -402,19 +402,6 @@ static int cmp_int(const void *a, const void *b)
 	return *(const int *)a - *(const int *)b;
 }
 
-static int proc_link(pid_t pid, const char *name, char *buf, size_t size)
-{
-	char path[64];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", pid, name);
-	n = readlink(path, buf, size - 1);
-	if (n < 0)
-		return -1;
-	buf[n] = '\0';
-	return 0;
-}
-
 static int snap_fds(pid_t pid, struct fd_snap *s)
 {
 	char path[64], name[24];
@@ -440,15 +427,15 @@ static int snap_fds(pid_t pid, struct fd_snap *s)
 	qsort(s->fd, s->n, sizeof(int), cmp_int);
 	for (i = 0; i < s->n; i++) {
 		snprintf(name, sizeof(name), "fd/%d", s->fd[i]);
-		if (proc_link(pid, name, s->link[i], sizeof(s->link[i])))
+		if (ckpt_proc_link(pid, name, s->link[i], sizeof(s->link[i])))
 			return -1;
 		snprintf(name, sizeof(name), "fdinfo/%d", s->fd[i]);
 		if (ckpt_proc_read(pid, name, s->info[i],
 				   sizeof(s->info[i])) <= 0)
 			return -1;
 	}
-	if (proc_link(pid, "cwd", s->cwd, sizeof(s->cwd)) ||
-	    proc_link(pid, "root", s->root, sizeof(s->root)))
+	if (ckpt_proc_link(pid, "cwd", s->cwd, sizeof(s->cwd)) ||
+	    ckpt_proc_link(pid, "root", s->root, sizeof(s->root)))
 		return -1;
 	return 0;
 }
@@ -698,7 +685,7 @@ TEST_F_TIMEOUT(files, chroot, 120)
 	}
 	ASSERT_EQ(0, snap_fds(pid, &snap_after));
 	EXPECT_EQ(0, snap_diff(_metadata, &snap_before, &snap_after));
-	ASSERT_EQ(0, proc_link(pid, "root", link, sizeof(link)));
+	ASSERT_EQ(0, ckpt_proc_link(pid, "root", link, sizeof(link)));
 	EXPECT_STREQ(self->dir, link);
 	snprintf(want, sizeof(want), "%s/sub/inner", self->dir);
 	EXPECT_STREQ(want, snap_link(&snap_after, 5));
