@@ -95,6 +95,7 @@ struct ckpt_ctx *ckpt_ctx_alloc(bool restart, unsigned long flags)
 	xa_init(&ctx->obj_refs);
 	xa_init(&ctx->stale_files);
 	xa_init(&ctx->async_refs);
+	xa_init(&ctx->lease_refs);
 	init_waitqueue_head(&ctx->release_wq);
 	ctx->buf_size = CKPT_BUF_SIZE;
 	ctx->buf = kvmalloc(ctx->buf_size, GFP_KERNEL);
@@ -199,6 +200,7 @@ void ckpt_ctx_free(struct ckpt_ctx *ctx)
 	kvfree(ctx->cfiles);
 	xa_destroy(&ctx->stale_files);
 	xa_destroy(&ctx->async_refs);
+	xa_destroy(&ctx->lease_refs);
 	rstr_free_fowners(ctx);
 	kvfree(ctx->tree);
 	ckpt_obj_release_all(ctx);

@@ -369,6 +369,8 @@ static long do_restart(struct ckpt_ctx *ctx)
 		ret = rstr_complete_tree(ctx);
 	if (!ret)
 		ret = rstr_set_fowners(ctx);
+	if (!ret)
+		ret = rstr_check_leases(ctx);
 	rstr_release(ctx, ret ? CKPT_RELEASE_KILL : CKPT_RESUME);
 	if (ret)
 		kernel_wait4(root->vpid, NULL, __WALL, NULL);

@@ -182,6 +182,10 @@ int rstr_install_fds(struct ckpt_ctx *ctx)
 			if (ret)
 				return ret;
 		}
+		ret = rstr_take_lease(ctx, ctx->fds[i].fd, ctx->fds[i].file,
+				      ctx->fds[i].ref);
+		if (ret)
+			return ret;
 	}
 	return 0;
 }

@@ -133,7 +133,9 @@ static int ckpt_file_check(struct ckpt_ctx *ctx, struct file *file,
 
 	if (!ops)
 		return ckpt_file_refuse(ctx, file, who, NULL);
-	if (file->f_flags & FASYNC && !file->f_op->fasync)
+	/* A lease sets O_ASYNC too, which restoring the lease sets again */
+	if (file->f_flags & FASYNC && !file->f_op->fasync &&
+	    !ckpt_file_leased(file))
 		return ckpt_file_refuse(ctx, file, who, "O_ASYNC");
 	if (ops->by_path && d_unlinked(file->f_path.dentry))
 		return ckpt_file_refuse(ctx, file, who, "unlinked file");
@@ -263,7 +265,8 @@ int ckpt_write_file(struct ckpt_ctx *ctx, struct file *file, u32 ref)
 	}
 	h.ref = ref;
 	h.type = ops->type;
-	h.f_flags = file->f_flags & (O_ACCMODE | ops->flags | FASYNC);
+	h.f_flags = file->f_flags & (O_ACCMODE | ops->flags |
+				     (file->f_op->fasync ? FASYNC : 0));
 	h.mode = inode->i_mode;
 	h.pos = file->f_pos;
 	h.size = i_size_read(inode);

@@ -9,10 +9,15 @@
  * restores the table takes again once its descriptors are installed (a
  * close() of any descriptor of the file would drop them).
  *
+ * Leases (F_SETLEASE) belong to open files too and are in the root's
+ * LOCKS record; the first task that installs a descriptor of the file
+ * takes the lease again through it, so that a lease break signals that
+ * descriptor, as fcntl() does.
+ *
  * Locks are taken again without waiting: one that conflicts with a lock
- * of a process outside the tree fails the restart with EAGAIN.  Leases,
- * and POSIX locks that a process outside the tree took through an open
- * file of the tree, are refused at checkpoint.
+ * of a process outside the tree fails the restart with EAGAIN.  A lease
+ * being broken, and POSIX locks that a process outside the tree took
+ * through an open file of the tree, are refused at checkpoint.
  */
 #include <linux/checkpoint.h>
 #include <linux/fdtable.h>
@@ -31,6 +36,27 @@ static struct file_lock_context *ckpt_flctx(struct file *file)
 {
 	/* Pairs with the cmpxchg that installs i_flctx (as locks.c reads it) */
 	return smp_load_acquire(&file_inode(file)->i_flctx);
+}
+
+/**
+ * ckpt_file_leased - does a lease hang on this open file?
+ * @file: the file
+ *
+ * Return: true if it has one.
+ */
+bool ckpt_file_leased(struct file *file)
+{
+	struct file_lock_context *flctx = ckpt_flctx(file);
+	struct file_lock *fl;
+	bool leased = false;
+
+	if (!flctx)
+		return false;
+	spin_lock(&flctx->flc_lock);
+	list_for_each_entry(fl, &flctx->flc_lease, fl_list)
+		leased |= fl->fl_file == file;
+	spin_unlock(&flctx->flc_lock);
+	return leased;
 }
 
 /* Is @owner the fd table of a task of the tree? */
@@ -63,13 +89,15 @@ int ckpt_check_file_locks(struct ckpt_ctx *ctx, struct file *file,
 		return 0;
 	spin_lock(&flctx->flc_lock);
 	list_for_each_entry(fl, &flctx->flc_lease, fl_list)
-		lease |= fl->fl_file == file;
+		lease |= fl->fl_file == file &&
+			 (!(fl->fl_flags & FL_LEASE) || fl->fl_type == F_UNLCK ||
+			  fl->fl_flags & (FL_UNLOCK_PENDING | FL_DOWNGRADE_PENDING));
 	list_for_each_entry(fl, &flctx->flc_posix, fl_list)
 		outside |= fl->fl_file == file && !(fl->fl_flags & FL_OFDLCK) &&
 			   !ckpt_tree_files(ctx, fl->fl_owner);
 	spin_unlock(&flctx->flc_lock);
 	if (lease)
-		return ckpt_file_refuse(ctx, file, who, "lease");
+		return ckpt_file_refuse(ctx, file, who, "lease being broken");
 	if (outside)
 		return ckpt_file_refuse(ctx, file, who,
 					"POSIX lock of a process outside the tree");
@@ -91,9 +119,10 @@ static void ckpt_locks_add(struct ckpt_ctx *ctx, struct ckpt_locks *l,
 	e->file_ref = ckpt_obj_lookup(ctx, fl->fl_file, CKPT_OBJ_FILE);
 	e->kind = kind;
 	e->flags = fl->fl_type == F_WRLCK ? CKPT_LOCK_WRITE : 0;
-	e->start = kind == CKPT_LOCK_FLOCK ? 0 : fl->fl_start;
-	e->end = kind == CKPT_LOCK_FLOCK || fl->fl_end == OFFSET_MAX ?
-		 CKPT_LOCK_EOF : fl->fl_end;
+	e->start = kind == CKPT_LOCK_FLOCK || kind == CKPT_LOCK_LEASE ? 0 :
+		   fl->fl_start;
+	e->end = kind == CKPT_LOCK_FLOCK || kind == CKPT_LOCK_LEASE ||
+		 fl->fl_end == OFFSET_MAX ? CKPT_LOCK_EOF : fl->fl_end;
 }
 
 /*
@@ -110,10 +139,14 @@ static void ckpt_locks_scan(struct ckpt_ctx *ctx, struct file *file,
 	if (!flctx)
 		return;
 	spin_lock(&flctx->flc_lock);
-	if (!owner)
+	if (!owner) {
 		list_for_each_entry(fl, &flctx->flc_flock, fl_list)
 			if (fl->fl_file == file)
 				ckpt_locks_add(ctx, l, fl, CKPT_LOCK_FLOCK);
+		list_for_each_entry(fl, &flctx->flc_lease, fl_list)
+			if (fl->fl_file == file)
+				ckpt_locks_add(ctx, l, fl, CKPT_LOCK_LEASE);
+	}
 	list_for_each_entry(fl, &flctx->flc_posix, fl_list) {
 		ofd = fl->fl_flags & FL_OFDLCK;
 		if (!owner && ofd && fl->fl_file == file)
@@ -257,16 +290,17 @@ static int rstr_check_lock(struct ckpt_ctx *ctx, const struct ckpt_lock *e,
 	fmode_t need = e->flags & CKPT_LOCK_WRITE ? FMODE_WRITE : FMODE_READ;
 	struct file *file;
 
+	bool whole = e->kind == CKPT_LOCK_FLOCK || e->kind == CKPT_LOCK_LEASE;
+
 	if ((posix ? e->kind != CKPT_LOCK_POSIX :
-	     e->kind != CKPT_LOCK_FLOCK && e->kind != CKPT_LOCK_OFD) ||
+	     !whole && e->kind != CKPT_LOCK_OFD) ||
 	    e->flags & ~CKPT_LOCK_WRITE || e->start < 0 || e->end < e->start ||
-	    (e->kind == CKPT_LOCK_FLOCK &&
-	     (e->start || e->end != CKPT_LOCK_EOF)))
+	    (whole && (e->start || e->end != CKPT_LOCK_EOF)))
 		return ckpt_err(ctx, -EBADMSG, "malformed LOCKS entry");
 	file = rstr_obj_get(ctx, e->file_ref, CKPT_OBJ_FILE);
 	if (IS_ERR(file))
 		return PTR_ERR(file);
-	if (e->kind != CKPT_LOCK_FLOCK && !(file->f_mode & need))
+	if (!whole && !(file->f_mode & need))
 		return ckpt_err(ctx, -EBADMSG,
 				"a LOCKS entry names a file not open for that lock");
 	*filep = file;
@@ -298,8 +332,13 @@ int rstr_read_locks(struct ckpt_ctx *ctx, bool posix)
 		ret = ckpt_err(ctx, -EBADMSG, "malformed LOCKS record");
 	for (i = 0; !ret && i < h.nr; i++) {
 		ret = rstr_check_lock(ctx, &v[i], posix, &file);
-		if (!ret && !posix)
+		if (!ret && v[i].kind == CKPT_LOCK_LEASE)
+			ret = xa_insert(&ctx->lease_refs, v[i].file_ref,
+					xa_mk_value(v[i].flags), GFP_KERNEL);
+		else if (!ret && !posix)
 			ret = rstr_take_lock(ctx, file, &v[i]);
+		if (ret == -EBUSY)
+			ret = ckpt_err(ctx, -EBADMSG, "two leases on one file");
 	}
 	if (ret || !posix || !h.nr) {
 		kvfree(v);
@@ -328,4 +367,43 @@ int rstr_take_posix_locks(struct ckpt_ctx *ctx)
 		      rstr_take_lock(ctx, file, &ctx->locks[i]);
 	}
 	return ret;
+}
+
+/**
+ * rstr_take_lease - take a lease again through the first descriptor of
+ *	its file, if it has one
+ * @ctx: the restart context
+ * @fd: the descriptor just installed
+ * @file: its file
+ * @ref: the file's ref
+ *
+ * Return: 0 or -errno.
+ */
+int rstr_take_lease(struct ckpt_ctx *ctx, unsigned int fd, struct file *file,
+		    u32 ref)
+{
+	void *v = xa_erase(&ctx->lease_refs, ref);
+	int ret;
+
+	if (!v)
+		return 0;
+	ret = fcntl_setlease(fd, file, xa_to_value(v) & CKPT_LOCK_WRITE ?
+				       F_WRLCK : F_RDLCK);
+	if (ret)
+		rstr_lock_failed(ctx, file, ret);
+	return ret;
+}
+
+/**
+ * rstr_check_leases - every lease was taken again
+ * @ctx: the restart context, every task restored
+ *
+ * Return: 0, or -EBADMSG for a lease on a file no descriptor refers to.
+ */
+int rstr_check_leases(struct ckpt_ctx *ctx)
+{
+	if (xa_empty(&ctx->lease_refs))
+		return 0;
+	return ckpt_err(ctx, -EBADMSG,
+			"a lease on a file that no descriptor refers to");
 }

@@ -257,6 +257,7 @@ struct ckpt_ctx {
 	struct rstr_fowner *fowners;	/* owners to set at the end */
 	unsigned int nr_fowners;
 	struct xarray async_refs;	/* refs of O_ASYNC files to set */
+	struct xarray lease_refs;	/* refs of files to lease, and how */
 	struct rstr_vma *vmas;
 	unsigned int nr_vmas;
 	struct xarray stale_files;	/* refs of files changed since */
@@ -395,10 +396,14 @@ int rstr_read_fdtable(struct ckpt_ctx *ctx);
 int rstr_install_fds(struct ckpt_ctx *ctx);
 int ckpt_check_file_locks(struct ckpt_ctx *ctx, struct file *file,
 			  const char *who);
+bool ckpt_file_leased(struct file *file);
 int ckpt_write_file_locks(struct ckpt_ctx *ctx);
 int ckpt_write_posix_locks(struct ckpt_ctx *ctx, struct files_struct *files);
 int rstr_read_locks(struct ckpt_ctx *ctx, bool posix);
 int rstr_take_posix_locks(struct ckpt_ctx *ctx);
+int rstr_take_lease(struct ckpt_ctx *ctx, unsigned int fd, struct file *file,
+		    u32 ref);
+int rstr_check_leases(struct ckpt_ctx *ctx);
 
 /**
  * struct ckpt_file_ops - checkpoint/restart of one kind of open file

@@ -1922,7 +1922,7 @@ static void parse_locks(bool posix)
 {
 	static const char *const kinds[CKPT_LOCK_MAX] = {
 		[CKPT_LOCK_FLOCK] = "flock", [CKPT_LOCK_OFD] = "ofd",
-		[CKPT_LOCK_POSIX] = "posix",
+		[CKPT_LOCK_POSIX] = "posix", [CKPT_LOCK_LEASE] = "lease",
 	};
 	struct ckpt_hdr_locks h;
 	struct ckpt_lock e;
@@ -1942,7 +1942,8 @@ static void parse_locks(bool posix)
 		memcpy(&e, rec.buf + sizeof(h) + i * sizeof(e), sizeof(e));
 		check_ref("file_ref", e.file_ref, OBJ_FILE);
 		if (posix ? e.kind != CKPT_LOCK_POSIX :
-		    e.kind != CKPT_LOCK_FLOCK && e.kind != CKPT_LOCK_OFD)
+		    e.kind != CKPT_LOCK_FLOCK && e.kind != CKPT_LOCK_OFD &&
+		    e.kind != CKPT_LOCK_LEASE)
 			recfail("lock %u: kind %u in the wrong place", i, e.kind);
 		if (e.flags & ~CKPT_LOCK_WRITE)
 			recfail("lock %u: unknown flags %#x", i, e.flags);

@@ -313,6 +313,7 @@ enum ckpt_lock_kind {
 	CKPT_LOCK_FLOCK = 1,	/* flock(), owned by its open file */
 	CKPT_LOCK_OFD,		/* F_OFD_SETLK, owned by its open file */
 	CKPT_LOCK_POSIX,	/* F_SETLK, owned by an fd table */
+	CKPT_LOCK_LEASE,	/* F_SETLEASE, owned by its open file */
 	CKPT_LOCK_MAX
 };
 

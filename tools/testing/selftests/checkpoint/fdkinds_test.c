@@ -102,17 +102,18 @@
  *
  * locks: R holds an flock() write lock, POSIX locks (write on bytes
  * 100-199, read from 300 to the end of the file) and an OFD write lock
- * on bytes 0-9, on three files.  Before the checkpoint and after the
- * restart the test sees them exactly (flock() LOCK_NB fails, F_GETLK and
- * F_OFD_GETLK report the same type, range and pid, -1 for OFD, and no
- * lock on bytes 200-299).  While the test holds an flock() on the first
- * file, restart() fails with EAGAIN naming the file and leaves no
- * process; once released, the image restarts.
+ * on bytes 0-9, on three files, and a read lease on a fourth.  Before
+ * the checkpoint and after the restart the test sees them exactly
+ * (flock() LOCK_NB fails, F_GETLK and F_OFD_GETLK report the same type,
+ * range and pid, -1 for OFD, and no lock on bytes 200-299), and R still
+ * has its lease (F_GETLEASE) on the fourth file only.  While the test
+ * holds an flock() on the first file, restart() fails with EAGAIN naming
+ * the file and leaves no process; once released, the image restarts.
  */
 #include <ftw.h>
 #include <limits.h>
-#include <stdint.h>
 #include <poll.h>
+#include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
@@ -895,7 +896,13 @@ static int r_locks(void *arg)
 	if (ckpt_put_fd(open_in(dir, "lk3", O_RDWR), 7) ||
 	    lock_range(7, F_OFD_SETLK, F_WRLCK, 0, 10))
 		return 82;
+	if (ckpt_put_fd(open_in(dir, "lk4", O_RDONLY), 8) ||
+	    fcntl(8, F_SETLEASE, F_RDLCK))
+		return 83;
 	ckpt_child_ready_wait();
+
+	CKPT_CHILD_CHECK(4, fcntl(8, F_GETLEASE) == F_RDLCK);
+	CKPT_CHILD_CHECK(5, fcntl(5, F_GETLEASE) == F_UNLCK);
 
 	/* still its own locks: it can change them */
 	CKPT_CHILD_CHECK(1, !flock(5, LOCK_SH | LOCK_NB) && !flock(5, LOCK_UN));
