@@ -45,6 +45,8 @@ static const char * const ckpt_rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_DATA] = "DATA",
 	[CKPT_HDR_EPOLL] = "EPOLL",
 	[CKPT_HDR_FOWNER] = "FOWNER",
+	[CKPT_HDR_INOTIFY] = "INOTIFY",
+	[CKPT_HDR_INOTIFY_WATCH] = "INOTIFY_WATCH",
 };
 
 /**

@@ -42,6 +42,9 @@ static const struct ckpt_file_ops *ckpt_file_ops_table[CKPT_FILE_MAX] = {
 #ifdef CONFIG_EPOLL
 	[CKPT_FILE_EPOLL] = &ckpt_file_epoll_ops,
 #endif
+#ifdef CONFIG_INOTIFY_USER
+	[CKPT_FILE_INOTIFY] = &ckpt_file_inotify_ops,
+#endif
 };
 
 static const struct ckpt_file_ops *ckpt_file_find_ops(struct file *file)

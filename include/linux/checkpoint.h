@@ -49,6 +49,7 @@ enum ckpt_obj_type {
 	CKPT_OBJ_SIGNALFD,
 	CKPT_OBJ_TIMERFD,
 	CKPT_OBJ_INODE,
+	CKPT_OBJ_INOTIFY,
 	CKPT_OBJ_MAX
 };
 
@@ -455,6 +456,7 @@ extern const struct ckpt_file_ops ckpt_file_timerfd_ops;
 extern const struct ckpt_file_ops ckpt_file_memfd_ops;
 extern const struct ckpt_file_ops ckpt_file_unlinked_ops;
 extern const struct ckpt_file_ops ckpt_file_epoll_ops;
+extern const struct ckpt_file_ops ckpt_file_inotify_ops;
 
 /* fs/checkpoint/fown.c */
 struct rstr_fowner;

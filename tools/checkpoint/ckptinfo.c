@@ -355,6 +355,8 @@ static const char *const rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_DATA]		= "DATA",
 	[CKPT_HDR_EPOLL]	= "EPOLL",
 	[CKPT_HDR_FOWNER]	= "FOWNER",
+	[CKPT_HDR_INOTIFY]	= "INOTIFY",
+	[CKPT_HDR_INOTIFY_WATCH] = "INOTIFY_WATCH",
 };
 
 static const char *rec_name(__u32 type)
@@ -667,14 +669,14 @@ static void check_zero(const char *what, const void *p, size_t size)
 
 enum obj_kind { OBJ_FILE = 1, OBJ_MM, OBJ_FS, OBJ_FILES, OBJ_SIGHAND,
 		OBJ_PIPE, OBJ_EVENTFD, OBJ_SIGNALFD, OBJ_TIMERFD,
-		OBJ_INODE };
+		OBJ_INODE, OBJ_INOTIFY };
 
 static const char *const obj_kind_names[] = {
 	[OBJ_FILE] = "FILE", [OBJ_MM] = "MM", [OBJ_FS] = "FS",
 	[OBJ_FILES] = "FDTABLE", [OBJ_SIGHAND] = "SIGHAND",
 	[OBJ_PIPE] = "PIPE", [OBJ_EVENTFD] = "EVENTFD",
 	[OBJ_SIGNALFD] = "SIGNALFD", [OBJ_TIMERFD] = "TIMERFD",
-	[OBJ_INODE] = "INODE",
+	[OBJ_INODE] = "INODE", [OBJ_INOTIFY] = "INOTIFY",
 };
 
 struct obj {
@@ -1133,7 +1135,7 @@ static const char *const file_type_names[CKPT_FILE_MAX] = {
 	[CKPT_FILE_FIFO] = "fifo", [CKPT_FILE_EVENTFD] = "eventfd",
 	[CKPT_FILE_SIGNALFD] = "signalfd", [CKPT_FILE_TIMERFD] = "timerfd",
 	[CKPT_FILE_MEMFD] = "memfd", [CKPT_FILE_UNLINKED] = "unlinked",
-	[CKPT_FILE_EPOLL] = "epoll",
+	[CKPT_FILE_EPOLL] = "epoll", [CKPT_FILE_INOTIFY] = "inotify",
 };
 
 /* Kinds saved with their contents (INODE and DATA records) */
@@ -1146,7 +1148,7 @@ static bool whole(__u32 type)
 static bool own_obj(__u32 type)
 {
 	return type == CKPT_FILE_EVENTFD || type == CKPT_FILE_SIGNALFD ||
-	       type == CKPT_FILE_TIMERFD;
+	       type == CKPT_FILE_TIMERFD || type == CKPT_FILE_INOTIFY;
 }
 
 /* FILE refs of the epoll files of the root, for their EPOLL records */
@@ -1398,6 +1400,56 @@ static __u32 file_valid_flags(__u32 type)
 	return FILE_VALID_FLAGS;
 }
 
+/* An INOTIFY record and its INOTIFY_WATCH records, for the object @ref */
+static void parse_inotify(__u32 ref)
+{
+	struct ckpt_hdr_inotify_watch w;
+	struct ckpt_hdr_inotify h;
+	__s32 prev = 0;
+	__u32 i;
+
+	rec_begin(CKPT_HDR_INOTIFY);
+	rec_len(sizeof(h));
+	memcpy(&h, rec.buf, sizeof(h));
+	if (h.ref != ref)
+		recfail("ref %u is not the FILE record's obj_ref %u", h.ref,
+			ref);
+	if (h.nr_watches > CKPT_MAX_INOTIFY_WATCHES)
+		recfail("%u watches, more than %d", h.nr_watches,
+			CKPT_MAX_INOTIFY_WATCHES);
+	obj_add(ref, OBJ_INOTIFY);
+	rec_out_begin(rec.off, "INOTIFY", rec.len);
+	kv_u("ref", h.ref);
+	kv_u("nr_watches", h.nr_watches);
+	rec_out_end();
+	rec_end(true);
+
+	for (i = 0; i < h.nr_watches; i++) {
+		rec_begin(CKPT_HDR_INOTIFY_WATCH);
+		rec_fixed(sizeof(w));
+		memcpy(&w, rec.buf, sizeof(w));
+		if (w.path_len < 2 || w.path_len > CKPT_PATH_MAX)
+			recfail("path length %u out of range", w.path_len);
+		rec_len(sizeof(w) + (__u64)w.path_len);
+		check_path("path", (const char *)rec.buf + sizeof(w),
+			   w.path_len);
+		if (w.wd <= prev)
+			recfail("watch descriptor %d after %d", w.wd, prev);
+		prev = w.wd;
+		/* IN_ALL_EVENTS, IN_EXCL_UNLINK, IN_ONESHOT */
+		if (!(w.mask & 0xfffU) || w.mask & ~(0xfffU | 0x04000000U |
+						     0x80000000U))
+			recfail("mask %#x", w.mask);
+		check_zero("reserved", &w.reserved, sizeof(w.reserved));
+		rec_out_begin(rec.off, "INOTIFY_WATCH", rec.len);
+		kv_d("wd", w.wd);
+		kv_x("mask", w.mask);
+		kv_s("path", (const char *)rec.buf + sizeof(w));
+		rec_out_end();
+		rec_end(true);
+	}
+}
+
 /* An FOWNER record, after a FILE record with CKPT_FILE_OWNER */
 static void parse_fowner(void)
 {
@@ -1521,6 +1573,8 @@ static void parse_file(void)
 		parse_timerfd(f.obj_ref);
 	else if (f.flags & CKPT_FILE_OBJ_NEW && whole(f.type))
 		parse_inode(f.obj_ref, f.type);
+	else if (f.flags & CKPT_FILE_OBJ_NEW && f.type == CKPT_FILE_INOTIFY)
+		parse_inotify(f.obj_ref);
 	if (f.flags & CKPT_FILE_OWNER)
 		parse_fowner();
 	else if (f.flags & CKPT_FILE_OBJ_NEW)

@@ -27,6 +27,7 @@
  *       SIGNALFD                    for a signalfd
  *       TIMERFD                     for a timerfd
  *       INODE  DATA * (nr_data)     for a memfd or an unlinked file
+ *       INOTIFY  INOTIFY_WATCH * (nr_watches)  for an inotify file
  *       FOWNER                      then, if CKPT_FILE_OWNER
  *     LOCKS                       for the root only: the flock and OFD
  *                                 locks of those open files
@@ -80,6 +81,7 @@
 #define CKPT_MAX_LOCKS		65536	/* per LOCKS record */
 #define CKPT_DATA_MAX		65536	/* bytes in a DATA record */
 #define CKPT_MAX_EPOLL_WATCHES	1048576	/* per EPOLL record */
+#define CKPT_MAX_INOTIFY_WATCHES 1048576	/* per INOTIFY record */
 #define CKPT_NSIG		64
 #define CKPT_RLIM_NLIMITS	16
 #define CKPT_AUXV_WORDS		64
@@ -114,6 +116,8 @@ enum ckpt_rec_type {
 	CKPT_HDR_DATA,
 	CKPT_HDR_EPOLL,
 	CKPT_HDR_FOWNER,
+	CKPT_HDR_INOTIFY,
+	CKPT_HDR_INOTIFY_WATCH,
 	CKPT_HDR_MAX
 };
 
@@ -248,6 +252,7 @@ enum ckpt_file_type {
 				/* directory; obj_ref: its INODE */
 	CKPT_FILE_EPOLL,	/* an epoll file; its EPOLL record comes */
 				/* after the root's LOCKS */
+	CKPT_FILE_INOTIFY,	/* an inotify file; obj_ref: its INOTIFY */
 	CKPT_FILE_MAX
 };
 
@@ -385,6 +390,23 @@ struct ckpt_hdr_fowner {
 	__u32 uid;		/* of who set the owner, in the */
 	__u32 euid;		/* checkpointer's user namespace */
 	__u32 reserved;
+};
+
+/* INOTIFY: the watches of an inotify file, after its FILE record */
+struct ckpt_hdr_inotify {
+	struct ckpt_hdr h;
+	__u32 ref;		/* the obj_ref of its FILE record */
+	__u32 nr_watches;	/* INOTIFY_WATCH records that follow */
+};
+
+/* INOTIFY_WATCH: one watch, in increasing wd order */
+struct ckpt_hdr_inotify_watch {
+	struct ckpt_hdr h;
+	__s32 wd;		/* its watch descriptor, above 0 */
+	__u32 mask;		/* IN_* events, IN_ONESHOT, IN_EXCL_UNLINK */
+	__u32 path_len;		/* bytes of path, NUL included */
+	__u32 reserved;
+	/* char path[path_len]: the inode watched, from the root */
 };
 
 /* One watch of an epoll file */

@@ -18,13 +18,14 @@
  * spread over the image, the others in record headers), and
  * with records made invalid one at a time (bad magic, version, arch,
  * record types and lengths, PAGES, VMA, FILE, PIPE, PIPE_BUF, EVENTFD,
- * SIGNALFD, TIMERFD, LOCKS, INODE, DATA, EPOLL, FOWNER, FS, FDTABLE, FD,
- * TREE, CREDS, SIGNAL, XSTATE and TRAILER contents, records missing,
- * repeated or out of order), the trailer's CRC-32 recomputed so that the
- * reader gets to the record checks.  Every image must be refused with
- * the expected errno (EBADMSG, ENOEXEC, EPROTONOSUPPORT) and a message in
- * the log, leaving no child behind and the pid free; the unmodified
- * image, re-encoded by the test, must be byte-identical and restart.
+ * SIGNALFD, TIMERFD, LOCKS, INODE, DATA, EPOLL, FOWNER, INOTIFY, FS,
+ * FDTABLE, FD, TREE, CREDS, SIGNAL, XSTATE and TRAILER contents, records
+ * missing, repeated or out of order), the trailer's CRC-32 recomputed so
+ * that the reader gets to the record checks.  Every image must be
+ * refused with the expected errno (EBADMSG, ENOEXEC, EPROTONOSUPPORT) and
+ * a message in the log, leaving no child behind and the pid free; the
+ * unmodified image, re-encoded by the test, must be byte-identical and
+ * restart.
  *
  * missing_file, stale_mapping: a file of the image was removed (ENOENT)
  * or a mapped file changed (ESTALE); once put back the image restarts.
@@ -43,6 +44,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/prctl.h>
@@ -163,6 +165,11 @@ static int err_child(void *arg)
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_GROW) || dup2(fd, 11) != 11 ||
 	    close(fd))
 		return 83;
+	/* an inotify file at fd 13 watching the test directory */
+	fd = inotify_init1(IN_NONBLOCK);
+	if (fd < 0 || inotify_add_watch(fd, ea->dir, IN_CREATE) != 1 ||
+	    dup2(fd, 13) != 13 || close(fd))
+		return 83;
 	/* an epoll set at fd 12 watching the eventfd */
 	fd = epoll_create1(0);
 	if (fd < 0 || epoll_ctl(fd, EPOLL_CTL_ADD, 8, &epev) ||
@@ -233,6 +240,7 @@ static int err_child(void *arg)
 	CKPT_CHILD_CHECK(14, fcntl(7, F_GETFL) & O_DIRECT);
 	CKPT_CHILD_CHECK(20, fcntl(6, F_GETOWN) == getpid() &&
 			     fcntl(6, F_GETSIG) == SIGRTMIN + 1);
+	CKPT_CHILD_CHECK(21, inotify_add_watch(13, ea->dir, IN_CREATE) == 1);
 	CKPT_CHILD_CHECK(19, epoll_wait(12, &epev, 1, 0) == 1 &&
 			     epev.data.u64 == 99);
 	CKPT_CHILD_CHECK(15, read(8, &efd, 8) == 8 && efd == 5);
@@ -1872,6 +1880,53 @@ static int m_fowner_signal(struct model *m)
 	return 0;
 }
 
+static struct ckpt_hdr_inotify_watch *inotify_watch(struct model *m)
+{
+	int i = find(m, CKPT_HDR_INOTIFY_WATCH, 0);
+
+	return i < 0 ? NULL : REC(m, i, ckpt_hdr_inotify_watch);
+}
+
+static int m_inotify_wd(struct model *m)
+{
+	struct ckpt_hdr_inotify_watch *w = inotify_watch(m);
+
+	if (!w)
+		return -1;
+	w->wd = 0;
+	return 0;
+}
+
+static int m_inotify_mask(struct model *m)
+{
+	struct ckpt_hdr_inotify_watch *w = inotify_watch(m);
+
+	if (!w)
+		return -1;
+	w->mask = IN_MASK_ADD;
+	return 0;
+}
+
+static int m_inotify_path(struct model *m)
+{
+	struct ckpt_hdr_inotify_watch *w = inotify_watch(m);
+
+	if (!w)
+		return -1;
+	((char *)(w + 1))[w->path_len - 1] = 'x';
+	return 0;
+}
+
+static int m_inotify_nr(struct model *m)
+{
+	int i = find(m, CKPT_HDR_INOTIFY, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_inotify)->nr_watches++;
+	return 0;
+}
+
 static int m_fs_cwd_no_nul(struct model *m)
 {
 	int i = find(m, CKPT_HDR_FS, 0);
@@ -2182,6 +2237,10 @@ static const struct craft {
 	CRAFT("FOWNER pid not in the tree", m_fowner_pid, ebadmsg),
 	CRAFT("FOWNER unknown type", m_fowner_type, ebadmsg),
 	CRAFT("FOWNER signal 99", m_fowner_signal, ebadmsg),
+	CRAFT("INOTIFY_WATCH wd 0", m_inotify_wd, ebadmsg),
+	CRAFT("INOTIFY_WATCH mask IN_MASK_ADD", m_inotify_mask, ebadmsg),
+	CRAFT("INOTIFY_WATCH path not NUL-terminated", m_inotify_path, ebadmsg),
+	CRAFT("INOTIFY nr_watches + 1", m_inotify_nr, ebadmsg),
 	CRAFT("EPOLL ref of another FILE", m_epoll_ref, ebadmsg),
 	CRAFT("EPOLL nr + 1", m_epoll_nr, ebadmsg),
 	CRAFT("EPOLL watch of an unknown file", m_epoll_file, ebadmsg),

@@ -100,6 +100,14 @@
  * signals go to the test cannot be checkpointed: EOPNOTSUPP naming the
  * pid, the fd and F_SETOWN.
  *
+ * inotify: R's inotify file (IN_NONBLOCK) watches a directory (IN_CREATE
+ * | IN_DELETE), a file in it (IN_MODIFY | IN_ONESHOT) and, after a watch
+ * removed in between, the test directory (IN_ATTRIB), with watch
+ * descriptors 1, 2 and 4.  After the restart fdinfo shows the same
+ * watches; creating a file in the directory and writing to the file give
+ * events with the right descriptors, names and masks (the one-shot
+ * watch then IN_IGNORED), and a new watch gets a descriptor above 4.
+ *
  * locks: R holds an flock() write lock, POSIX locks (write on bytes
  * 100-199, read from 300 to the end of the file) and an OFD write lock
  * on bytes 0-9, on three files, and a read lease on a fourth.  Before
@@ -117,6 +125,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 
@@ -860,6 +869,89 @@ static int r_fown_outside(void *arg)
 	return 0;
 }
 
+/* --- inotify --- */
+
+/* Read exactly one inotify event into @ev (with its name); 1 if so */
+static int in_event(int fd, struct inotify_event *ev, size_t size)
+{
+	ssize_t n = read(fd, ev, size);
+
+	return n >= (ssize_t)sizeof(*ev) &&
+	       n == (ssize_t)(sizeof(*ev) + ev->len);
+}
+
+static int r_inotify(void *arg)
+{
+	const char *dir = arg;
+	char d[PATH_MAX], f[PATH_MAX];
+	union {
+		struct inotify_event ev;
+		char buf[sizeof(struct inotify_event) + NAME_MAX + 1];
+	} u;
+	int tmp, fd;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 99;
+	snprintf(d, sizeof(d), "%s/w", dir);
+	snprintf(f, sizeof(f), "%s/w/f", dir);
+	if (mkdir(d, 0700) || (fd = open(f, O_CREAT | O_WRONLY, 0600)) < 0 ||
+	    close(fd) || ckpt_put_fd(inotify_init1(IN_NONBLOCK), 5))
+		return 80;
+	if (inotify_add_watch(5, d, IN_CREATE | IN_DELETE) != 1 ||
+	    inotify_add_watch(5, f, IN_MODIFY | IN_ONESHOT) != 2 ||
+	    (tmp = inotify_add_watch(5, dir, IN_OPEN)) != 3 ||
+	    inotify_rm_watch(5, tmp) ||
+	    inotify_add_watch(5, dir, IN_ATTRIB) != 4)
+		return 81;
+	while (read(5, u.buf, sizeof(u.buf)) > 0)
+		;
+	ckpt_child_ready_wait();
+
+	CKPT_CHILD_CHECK(1, read(5, u.buf, sizeof(u.buf)) < 0 &&
+			    errno == EAGAIN);
+	snprintf(d, sizeof(d), "%s/w/new", dir);
+	CKPT_CHILD_CHECK(2, (fd = open(d, O_CREAT | O_WRONLY, 0600)) >= 0 &&
+			    !close(fd));
+	CKPT_CHILD_CHECK(3, in_event(5, &u.ev, sizeof(u)) && u.ev.wd == 1 &&
+			    u.ev.mask == IN_CREATE && !strcmp(u.ev.name, "new"));
+	CKPT_CHILD_CHECK(4, (fd = open(f, O_WRONLY)) >= 0 &&
+			    write(fd, "x", 1) == 1 && !close(fd));
+	/* one read gives both events of the one-shot watch */
+	CKPT_CHILD_CHECK(5, read(5, u.buf, sizeof(u.buf)) ==
+			    (ssize_t)(2 * sizeof(u.ev)) &&
+			    u.ev.wd == 2 && u.ev.mask == IN_MODIFY &&
+			    !u.ev.len);
+	memcpy(&u.ev, u.buf + sizeof(u.ev), sizeof(u.ev));
+	CKPT_CHILD_CHECK(6, u.ev.wd == 2 && u.ev.mask == IN_IGNORED);
+	CKPT_CHILD_CHECK(7, inotify_add_watch(5, f, IN_ACCESS) > 4);
+	ckpt_child_log("all checks passed");
+	return 0;
+}
+
+/* fdinfo's flags and watches ("inotify wd:") of fd 5, sorted */
+static void in_info(struct __test_metadata *_metadata, pid_t pid,
+		    char *out, size_t size)
+{
+	char buf[2048], *lines[16], *p;
+	int n = 0, i, j;
+
+	ASSERT_LT(0, ckpt_proc_read(pid, "fdinfo/5", buf, sizeof(buf)));
+	for (p = strtok(buf, "\n"); p && n < 16; p = strtok(NULL, "\n"))
+		if (!strncmp(p, "inotify", 7) || !strncmp(p, "flags:", 6))
+			lines[n++] = p;
+	for (i = 0; i < n; i++)
+		for (j = i + 1; j < n; j++)
+			if (strcmp(lines[j], lines[i]) < 0) {
+				p = lines[i];
+				lines[i] = lines[j];
+				lines[j] = p;
+			}
+	out[0] = '\0';
+	for (i = 0; i < n; i++)
+		snprintf(out + strlen(out), size - strlen(out), "%s|",
+			 lines[i]);
+}
+
 /* --- locks --- */
 
 static int lock_range(int fd, int cmd, short type, off_t start, off_t len)
@@ -1316,6 +1408,20 @@ TEST_F_TIMEOUT(kinds, fown_outside, 120)
 	EXPECT_TRUE(ckpt_has_num(self->klog, "fd ", 5));
 	EXPECT_NE(NULL, strstr(self->klog, "F_SETOWN"));
 	ASSERT_EQ(0, ckpt_waitpid(self->pids[0], &status, 0));
+	finish(_metadata, self);
+}
+
+TEST_F_TIMEOUT(kinds, inotify, 120)
+{
+	char before[1024], after[1024];
+
+	start(_metadata, self, r_inotify, self->dir, 0);
+	in_info(_metadata, self->pids[0], before, sizeof(before));
+	checkpoint_kill(_metadata, self);
+	restart_ok(_metadata, self);
+	in_info(_metadata, self->pids[0], after, sizeof(after));
+	TH_LOG("%s", after);
+	EXPECT_STREQ(before, after);
 	finish(_metadata, self);
 }
 
