@@ -3,7 +3,7 @@
  * Helpers shared by the checkpoint/restart selftests.
  *
  * A test forks a child that sets up some state, tells the parent it is
- * ready (SIGUSR2) and waits for SIGUSR1 in a pause() loop.  The parent
+ * ready (SIGUSR2) and waits for SIGUSR1.  The parent
  * checkpoints it (usually with CKPT_KILL), reaps it, restarts the image,
  * sends SIGUSR1 and the restored child verifies its own state and exits
  * with 0 or with the number of the first check that failed.  The child's
@@ -148,7 +148,35 @@ static inline void ckpt_child_ready(void)
 	kill(getppid(), SIGUSR2);
 }
 
-/* Install the SIGUSR1 handler, report ready and wait for SIGUSR1. */
+/*
+ * Install the SIGUSR1 handler, report ready (if @ready) and wait for
+ * SIGUSR1.  SIGUSR1 is blocked but while waiting in sigsuspend(), so one
+ * that comes before the wait (a restored child may be resumed short of
+ * it) is not lost; it is unblocked on return.
+ */
+static inline void ckpt_go_wait(int ready)
+{
+	struct sigaction sa = { .sa_handler = ckpt_go_handler };
+	sigset_t set, old;
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	sigdelset(&old, SIGUSR1);
+	if (ready)
+		ckpt_child_ready();
+	while (!ckpt_go)
+		sigsuspend(&old);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/*
+ * Install the SIGUSR1 handler, report ready and wait for SIGUSR1 in a
+ * pause() loop.  A SIGUSR1 that comes between the test of the flag and
+ * pause() is missed: ckpt_go_wait(1) has no such window.
+ */
 static inline void ckpt_child_ready_wait(void)
 {
 	struct sigaction sa = { .sa_handler = ckpt_go_handler };
@@ -620,22 +648,6 @@ static inline int ckpt_kill_tree(const pid_t *pids, int n, int timeout_ms)
 
 /* --- more helpers: children of a tree process, descriptors --- */
 
-/* In a child of a tree process: wait for SIGUSR1, without a race. */
-static inline void ckpt_wait_go(void)
-{
-	struct sigaction sa = { .sa_handler = ckpt_go_handler };
-	sigset_t set, old;
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGUSR1, &sa, NULL);
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigprocmask(SIG_BLOCK, &set, &old);
-	sigdelset(&old, SIGUSR1);
-	while (!ckpt_go)
-		sigsuspend(&old);
-}
-
 /*
  * From a tree process: fork a child that keeps fds 0 to @keep_max only
  * and runs @fn(@arg) once SIGUSR1 arrived; its exit status is what @fn
@@ -663,7 +675,7 @@ static inline pid_t ckpt_fork_child(int (*fn)(int), int arg, int keep_max)
 		if (write(sync, "x", 1) != 1)
 			_exit(90);
 		close(sync);
-		ckpt_wait_go();
+		ckpt_go_wait(0);
 		_exit(fn(arg));
 	}
 	sigprocmask(SIG_SETMASK, &old, NULL);
