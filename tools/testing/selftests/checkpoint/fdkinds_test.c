@@ -784,12 +784,29 @@ static int r_epoll(void *arg)
 	return 0;
 }
 
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The @n @lines, sorted, each followed by '|', in @out */
+static void join_sorted(char **lines, int n, char *out, size_t size)
+{
+	int i;
+
+	qsort(lines, n, sizeof(*lines), cmp_str);
+	out[0] = '\0';
+	for (i = 0; i < n; i++)
+		snprintf(out + strlen(out), size - strlen(out), "%s|",
+			 lines[i]);
+}
+
 /* fdinfo's flags and watches ("tfd: events: data:") of @fd, sorted */
 static void ep_info(struct __test_metadata *_metadata, pid_t pid, int fd,
 		    char *out, size_t size)
 {
 	char name[32], buf[2048], *lines[16], *p, *e;
-	int n = 0, i, j;
+	int n = 0;
 
 	snprintf(name, sizeof(name), "fdinfo/%d", fd);
 	ASSERT_LT(0, ckpt_proc_read(pid, name, buf, sizeof(buf)));
@@ -803,17 +820,7 @@ static void ep_info(struct __test_metadata *_metadata, pid_t pid, int fd,
 			lines[n++] = p;
 		}
 	}
-	for (i = 0; i < n; i++)
-		for (j = i + 1; j < n; j++)
-			if (strcmp(lines[j], lines[i]) < 0) {
-				p = lines[i];
-				lines[i] = lines[j];
-				lines[j] = p;
-			}
-	out[0] = '\0';
-	for (i = 0; i < n; i++)
-		snprintf(out + strlen(out), size - strlen(out), "%s|",
-			 lines[i]);
+	join_sorted(lines, n, out, size);
 }
 
 /* --- fown --- */
@@ -944,23 +951,13 @@ static void in_info(struct __test_metadata *_metadata, pid_t pid,
 		    char *out, size_t size)
 {
 	char buf[2048], *lines[16], *p;
-	int n = 0, i, j;
+	int n = 0;
 
 	ASSERT_LT(0, ckpt_proc_read(pid, "fdinfo/5", buf, sizeof(buf)));
 	for (p = strtok(buf, "\n"); p && n < 16; p = strtok(NULL, "\n"))
 		if (!strncmp(p, "inotify", 7) || !strncmp(p, "flags:", 6))
 			lines[n++] = p;
-	for (i = 0; i < n; i++)
-		for (j = i + 1; j < n; j++)
-			if (strcmp(lines[j], lines[i]) < 0) {
-				p = lines[i];
-				lines[i] = lines[j];
-				lines[j] = p;
-			}
-	out[0] = '\0';
-	for (i = 0; i < n; i++)
-		snprintf(out + strlen(out), size - strlen(out), "%s|",
-			 lines[i]);
+	join_sorted(lines, n, out, size);
 }
 
 /* --- locks --- */
