@@ -1322,6 +1322,10 @@ static void parse_inode(__u32 ref, __u32 type)
 		recfail("size %llu", (unsigned long long)ino.size);
 	if (ino.seals & ~0x1fU || (type == CKPT_FILE_UNLINKED && ino.seals))
 		recfail("seals %#x", ino.seals);
+	if (type == CKPT_FILE_MEMFD && strncmp(name, "memfd:", 6))
+		recfail("memfd name %s does not start with memfd:", name);
+	if (type == CKPT_FILE_UNLINKED && name[0] != '/')
+		recfail("directory %s is not absolute", name);
 	if (ino.nr_data > (ino.size + hdr.page_size - 1) / hdr.page_size)
 		recfail("%u DATA records for %llu bytes", ino.nr_data,
 			(unsigned long long)ino.size);
@@ -1450,6 +1454,19 @@ static void parse_inotify(__u32 ref)
 	}
 }
 
+/* Is @pid a tid, tgid or pgid (as @type says) of the TREE record? */
+static bool owner_in_tree(__u32 type, __s32 pid)
+{
+	__u32 i;
+
+	for (i = 0; i < nr_tasks; i++)
+		if ((type == CKPT_OWNER_TID && tree[i].pid == pid) ||
+		    (type == CKPT_OWNER_PID && tree[i].tgid == pid) ||
+		    (type == CKPT_OWNER_PGRP && tree[i].pgid == pid))
+			return true;
+	return false;
+}
+
 /* An FOWNER record, after a FILE record with CKPT_FILE_OWNER */
 static void parse_fowner(void)
 {
@@ -1468,6 +1485,8 @@ static void parse_fowner(void)
 		recfail("owner pid %d for type %s", o.pid, types[o.type]);
 	if (o.signum > CKPT_NSIG)
 		recfail("signal %u", o.signum);
+	if (o.type != CKPT_OWNER_NONE && !owner_in_tree(o.type, o.pid))
+		recfail("owner %s %d is not in the tree", types[o.type], o.pid);
 	check_zero("reserved", &o.reserved, sizeof(o.reserved));
 	rec_out_begin(rec.off, "FOWNER", rec.len);
 	kv_s("type", types[o.type]);
@@ -1575,10 +1594,10 @@ static void parse_file(void)
 		parse_inode(f.obj_ref, f.type);
 	else if (f.flags & CKPT_FILE_OBJ_NEW && f.type == CKPT_FILE_INOTIFY)
 		parse_inotify(f.obj_ref);
-	if (f.flags & CKPT_FILE_OWNER)
-		parse_fowner();
 	else if (f.flags & CKPT_FILE_OBJ_NEW)
 		parse_pipe(f.obj_ref);
+	if (f.flags & CKPT_FILE_OWNER)
+		parse_fowner();
 }
 
 /* The VMAs of the MM being read, for the checks of its pages. */
@@ -1933,6 +1952,9 @@ static void parse_epoll(__u32 ref)
 		check_ref("file_ref", w.file_ref, OBJ_FILE);
 		if (w.fd < 0 || w.fd >= CKPT_MAX_FDS)
 			recfail("watch %u: fd %d", i, w.fd);
+		/* the EPOLL* events and flags of the x86_64 kernel */
+		if (w.events & ~0xf00027ffU)
+			recfail("watch %u: unknown events %#x", i, w.events);
 		check_zero("reserved", &w.reserved, sizeof(w.reserved));
 		snprintf(key, sizeof(key), "watch%u", i);
 		snprintf(val, sizeof(val), "file %u fd %d events %#x data %#llx",

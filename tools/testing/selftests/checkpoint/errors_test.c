@@ -23,9 +23,9 @@
  * missing, repeated or out of order), the trailer's CRC-32 recomputed so
  * that the reader gets to the record checks.  Every image must be
  * refused with the expected errno (EBADMSG, ENOEXEC, EPROTONOSUPPORT) and
- * a message in the log, leaving no child behind and the pid free; the
- * unmodified image, re-encoded by the test, must be byte-identical and
- * restart.
+ * a message in the log, leaving no child behind and the pid free, and
+ * ckptinfo must refuse it too; the unmodified image, re-encoded by the
+ * test, must be byte-identical, pass ckptinfo and restart.
  *
  * missing_file, stale_mapping: a file of the image was removed (ENOENT)
  * or a mapped file changed (ESTALE); once put back the image restarts.
@@ -458,6 +458,28 @@ static int load_memfd(int fd, const void *buf, size_t len)
 		done += n;
 	}
 	return 0;
+}
+
+/*
+ * ckptinfo's exit status on @len bytes of @img, or -1 if it did not run;
+ * its message goes to /tmp/ckptinfo.err
+ */
+static int ckptinfo_status(const void *img, size_t len)
+{
+	int fd = ckpt_memfd("ckptinfo-in"), st = -1;
+	char cmd[128];
+
+	if (fd < 0)
+		return -1;
+	if (!load_memfd(fd, img, len)) {
+		snprintf(cmd, sizeof(cmd),
+			 "ckptinfo /proc/%d/fd/%d >/dev/null 2>/tmp/ckptinfo.err",
+			 getpid(), fd);
+		st = system(cmd);
+		st = st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
+	}
+	close(fd);
+	return st;
 }
 
 /*
@@ -2314,6 +2336,10 @@ TEST_F_TIMEOUT(err, crafted, 280)
 		TH_LOG("restart of the intact image: %s", strerror(errno));
 	}
 	ASSERT_EQ(0, finish_child(_metadata, cx));
+	/* ckptinfo decodes every record of it (the child has every kind) */
+	EXPECT_EQ(0, ckptinfo_status(cx->img, cx->len)) {
+		ckpt_dump_log("/tmp/ckptinfo.err");
+	}
 
 	for (i = 0; i < ARRAY_SIZE(crafts); i++) {
 		const struct craft *c = &crafts[i];
@@ -2327,6 +2353,11 @@ TEST_F_TIMEOUT(err, crafted, 280)
 		ASSERT_NE(NULL, img);
 		nfail += !refused(_metadata, cx, img, len, pid, c->errs,
 				  c->name);
+		/* ckptinfo refuses it too (exit 1) */
+		if (ckptinfo_status(img, len) != 1) {
+			TH_LOG("ckptinfo accepts: %s", c->name);
+			nfail++;
+		}
 		free(img);
 	}
 	TH_LOG("%zu crafted images, %d not refused properly",
