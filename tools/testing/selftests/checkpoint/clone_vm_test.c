@@ -52,7 +52,7 @@ static int vm_root(void *arg)
 		nanosleep(&ts, NULL);
 	if (shared_word != 1)
 		return 97;
-	ckpt_child_ready_wait();
+	ckpt_go_wait(1);
 
 	child_go = 1;
 	CKPT_CHILD_CHECK(1, waitpid(c, &status, 0) == c);

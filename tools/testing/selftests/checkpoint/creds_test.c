@@ -212,7 +212,7 @@ static int creds_child(void *arg)
 		ckpt_child_log("setup failed: %d (errno %d)", ret, errno);
 		return ret;
 	}
-	ckpt_child_ready_wait();
+	ckpt_go_wait(1);
 
 	CKPT_CHILD_CHECK(1, !getresuid(&r, &e, &s));
 	ckpt_child_log("uids %d %d %d fsuid %d", r, e, s, setfsuid(-1));
@@ -492,7 +492,7 @@ static int wait_uid_asleep(pid_t pid, uid_t uid, int ms)
 		if (ckpt_proc_read(pid, "status", buf, sizeof(buf)) > 0 &&
 		    !ckpt_proc_field(buf, "Uid", val, sizeof(val)) &&
 		    !strcmp(val, want) && ckpt_proc_state(pid) == 'S') {
-			usleep(20000);	/* let it reach pause() */
+			usleep(20000);	/* let it reach its wait */
 			return 0;
 		}
 		usleep(10000);
@@ -528,7 +528,7 @@ static int target_child(void *arg)
 		if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0))
 			return 81;
 	}
-	ckpt_child_ready_wait();
+	ckpt_go_wait(1);
 	CKPT_CHILD_CHECK(1, getuid() == uid && geteuid() == uid);
 	return 0;
 }

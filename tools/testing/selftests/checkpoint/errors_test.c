@@ -226,7 +226,7 @@ static int err_child(void *arg)
 			return 87;
 		break;
 	}
-	ckpt_child_ready_wait();
+	ckpt_go_wait(1);
 
 	CKPT_CHILD_CHECK(1, lseek(5, 0, SEEK_CUR) == DATA_POS);
 	CKPT_CHILD_CHECK(2, read(5, buf, 4) == 4 && buf[0] == pat(1, DATA_POS)

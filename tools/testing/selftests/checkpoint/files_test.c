@@ -270,7 +270,7 @@ static int files_child(void *arg)
 		ckpt_child_log("setup failed: %d (errno %d)", ret, errno);
 		return ret;
 	}
-	ckpt_child_ready_wait();
+	ckpt_go_wait(1);
 
 	/* Every fd as before, with the expected flags and offset */
 	for (i = 0; i < NR_SPECS; i++) {
@@ -644,7 +644,7 @@ static int chroot_child(void *arg)
 		return 81;
 	if (lseek(5, 10, SEEK_SET) != 10)
 		return 82;
-	ckpt_child_ready_wait();
+	ckpt_go_wait(1);
 
 	CKPT_CHILD_CHECK(1, getcwd(cwd, sizeof(cwd)) && !strcmp(cwd, "/sub"));
 	/* relative, rooted and ".." paths resolve in the chroot */
@@ -766,7 +766,7 @@ static int refuse_child(void *arg)
 			return 85;
 		break;
 	}
-	ckpt_child_ready_wait();
+	ckpt_go_wait(1);
 
 	CKPT_CHILD_CHECK(1, pos_of(4) == 100);
 	switch (ra->kind) {

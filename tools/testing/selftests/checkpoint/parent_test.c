@@ -70,7 +70,7 @@ static int root_fn(void *arg)
 		_exit(child(getppid()));
 	if (c < 0)
 		return 7;
-	ckpt_child_ready_wait();
+	ckpt_go_wait(1);
 
 	prctl(PR_GET_CHILD_SUBREAPER, &subreaper, 0, 0, 0);
 	CKPT_CHILD_CHECK(8, subreaper == 1);

@@ -139,7 +139,7 @@ static int sigpending_child(void *arg)
 	    queue(gettid(), RT2, 22) || syscall(SYS_tgkill, getpid(), gettid(),
 						SIGWINCH))
 		return 91;
-	ckpt_child_ready_wait();
+	ckpt_go_wait(1);
 
 	/* Everything arrives when unblocked, one handler at a time */
 	atomic_store(&thread_go, 1);
