@@ -317,7 +317,9 @@ static struct rstr_pipe *rstr_pipe_new(struct ckpt_ctx *ctx, u32 ref)
 	ret = create_pipe_files(rp->ends, 0);
 	if (ret) {
 		kfree(rp);
-		return ERR_PTR(ret);
+		return ERR_PTR(ckpt_err(ctx, ret,
+					"pipe (ref %u): creating it failed: error %d",
+					ref, ret));
 	}
 	rp->file = get_file(rp->ends[1]);
 	return rstr_pipe_add(ctx, rp, ref);

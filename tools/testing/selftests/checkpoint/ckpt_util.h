@@ -755,4 +755,26 @@ static inline int ckpt_nread(int fd)
 	return ioctl(fd, FIONREAD, &n) ? -1 : n;
 }
 
+#ifdef __KSELFTEST_HARNESS_H
+/*
+ * In a test: tell the restored (or original) @pid to check its state
+ * (SIGUSR1) and expect it to exit 0 within @timeout_ms; on failure print
+ * its log @logpath (if not NULL).
+ */
+static inline void ckpt_expect_exit0(struct __test_metadata *_metadata,
+				     pid_t pid, const char *logpath,
+				     int timeout_ms)
+{
+	int status;
+
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	ASSERT_EQ(pid, ckpt_waitpid(pid, &status, timeout_ms));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("pid %d: status %#x", pid, status);
+		if (logpath)
+			ckpt_dump_log(logpath);
+	}
+}
+#endif
+
 #endif /* CKPT_UTIL_H */

@@ -107,11 +107,7 @@ TEST_F_TIMEOUT(clone_vm, shared_memory_processes, 120)
 	ASSERT_EQ(pid, r) {
 		TH_LOG("restart: %s; log: %s", strerror(errno), log);
 	}
-	ASSERT_EQ(0, kill(pid, SIGUSR1));
-	ASSERT_EQ(pid, ckpt_waitpid(pid, &status, TMO_MS));
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		TH_LOG("root status %#x", status);
-	}
+	ckpt_expect_exit0(_metadata, pid, logpath, TMO_MS);
 }
 
 TEST_HARNESS_MAIN

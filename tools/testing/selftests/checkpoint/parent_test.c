@@ -115,12 +115,7 @@ TEST(subreaper_and_pdeath_signal)
 	ASSERT_EQ(pid, r) {
 		TH_LOG("restart: %s; log: %s", strerror(errno), log);
 	}
-	ASSERT_EQ(0, kill(pid, SIGUSR1));
-	ASSERT_EQ(pid, ckpt_waitpid(pid, &status, TMO_MS));
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		TH_LOG("root status %#x", status);
-		ckpt_dump_log(logpath);
-	}
+	ckpt_expect_exit0(_metadata, pid, logpath, TMO_MS);
 	unlink(logpath);
 }
 

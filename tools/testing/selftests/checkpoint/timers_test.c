@@ -240,55 +240,39 @@ FIXTURE_TEARDOWN(timers)
 	unlink(self->logpath);
 }
 
-TEST_F_TIMEOUT(timers, itimers_and_slack, 120)
+/* Checkpoint and restart the child @fn sets up, @wait_s s after it is */
+static void timers_cycle(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(timers) *self, int (*fn)(void *),
+			 int wait_s)
 {
 	char log[CKPT_LOG_MAX];
-	int imgfd, status;
+	int imgfd;
 	pid_t pid;
 
-	self->pid = ckpt_spawn(timers_child, NULL, self->logpath);
-	ASSERT_LT(0, self->pid);
-	ASSERT_EQ(0, ckpt_wait_ready(self->pid, TMO_MS));
-	sleep(1);
-	pid = ckpt_cycle(self->pid, &imgfd, log, sizeof(log));
-	ASSERT_EQ(self->pid, pid) {
-		TH_LOG("checkpoint/restart: %s; log: %s", strerror(errno), log);
-		self->pid = -1;
-	}
-	close(imgfd);
-	ASSERT_EQ(0, kill(pid, SIGUSR1));
-	ASSERT_EQ(pid, ckpt_waitpid(pid, &status, TMO_MS));
-	self->pid = -1;
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		TH_LOG("child status %#x", status);
-		ckpt_dump_log(self->logpath);
-	}
-}
-
-TEST_F_TIMEOUT(timers, posix_timers, 120)
-{
-	char log[CKPT_LOG_MAX];
-	int imgfd, status;
-	pid_t pid;
-
-	self->pid = ckpt_spawn(posix_timers_child, NULL, self->logpath);
+	self->pid = ckpt_spawn(fn, NULL, self->logpath);
 	ASSERT_LT(0, self->pid);
 	ASSERT_EQ(0, ckpt_wait_ready(self->pid, TMO_MS)) {
 		ckpt_dump_log(self->logpath);
 	}
+	sleep(wait_s);
 	pid = ckpt_cycle(self->pid, &imgfd, log, sizeof(log));
 	ASSERT_EQ(self->pid, pid) {
 		TH_LOG("checkpoint/restart: %s; log: %s", strerror(errno), log);
 		self->pid = -1;
 	}
 	close(imgfd);
-	ASSERT_EQ(0, kill(pid, SIGUSR1));
-	ASSERT_EQ(pid, ckpt_waitpid(pid, &status, TMO_MS));
+	ckpt_expect_exit0(_metadata, pid, self->logpath, TMO_MS);
 	self->pid = -1;
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
-		TH_LOG("child status %#x", status);
-		ckpt_dump_log(self->logpath);
-	}
+}
+
+TEST_F_TIMEOUT(timers, itimers_and_slack, 120)
+{
+	timers_cycle(_metadata, self, timers_child, 1);
+}
+
+TEST_F_TIMEOUT(timers, posix_timers, 120)
+{
+	timers_cycle(_metadata, self, posix_timers_child, 0);
 }
 
 TEST_F_TIMEOUT(timers, cpu_timer_refused, 60)
