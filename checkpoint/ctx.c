@@ -96,6 +96,8 @@ struct ckpt_ctx *ckpt_ctx_alloc(bool restart, unsigned long flags)
 	xa_init(&ctx->stale_files);
 	xa_init(&ctx->async_refs);
 	xa_init(&ctx->lease_refs);
+	xa_init(&ctx->pty_spares);
+	xa_init(&ctx->ptys);
 	init_waitqueue_head(&ctx->release_wq);
 	ctx->buf_size = CKPT_BUF_SIZE;
 	ctx->buf = kvmalloc(ctx->buf_size, GFP_KERNEL);
@@ -201,6 +203,9 @@ void ckpt_ctx_free(struct ckpt_ctx *ctx)
 	xa_destroy(&ctx->stale_files);
 	xa_destroy(&ctx->async_refs);
 	xa_destroy(&ctx->lease_refs);
+	rstr_pty_files_done(ctx);
+	xa_destroy(&ctx->pty_spares);
+	xa_destroy(&ctx->ptys);
 	rstr_free_fowners(ctx);
 	kvfree(ctx->tree);
 	ckpt_obj_release_all(ctx);

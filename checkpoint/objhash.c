@@ -46,6 +46,11 @@ static const struct ckpt_obj_ops ckpt_obj_ops[CKPT_OBJ_MAX] = {
 	[CKPT_OBJ_INODE] = {
 		.put = rstr_contents_put,
 	},
+#ifdef CONFIG_UNIX98_PTYS
+	[CKPT_OBJ_PTY] = {
+		.put = rstr_pty_put,
+	},
+#endif
 	/* mm, fd table, fs and sighand are only compared by address */
 };
 

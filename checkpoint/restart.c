@@ -368,6 +368,8 @@ static long do_restart(struct ckpt_ctx *ctx)
 	if (!ret)
 		ret = rstr_complete_tree(ctx);
 	if (!ret)
+		ret = rstr_set_ttys(ctx);
+	if (!ret)
 		ret = rstr_set_fowners(ctx);
 	if (!ret)
 		ret = rstr_check_leases(ctx);

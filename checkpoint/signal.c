@@ -255,7 +255,9 @@ int ckpt_write_signal(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 		h.rlim[i].max = t->signal->rlim[i].rlim_max;
 	}
 	task_unlock(t->group_leader);
-	ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_SIGNAL, sizeof(h));
+	ret = ckpt_ctty_ref(ctx, t, &h.ctty_ref, &h.ctty_flags);
+	if (!ret)
+		ret = ckpt_write_obj(ctx, &h.h, CKPT_HDR_SIGNAL, sizeof(h));
 	if (!ret)
 		ret = ckpt_write_sigpending(ctx, t, false);
 	if (!ret && thread_group_leader(t))
@@ -265,6 +267,20 @@ int ckpt_write_signal(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 	if (!ret && thread_group_leader(t))
 		ret = ckpt_write_posix_timers(ctx, t);
 	return ret;
+}
+
+/* The controlling terminal: set by the restarter once the tree is whole */
+static int rstr_check_ctty(struct ckpt_ctx *ctx,
+			   const struct ckpt_hdr_signal *h)
+{
+	if (h->ctty_flags & ~CKPT_CTTY_INHERIT ||
+	    (h->ctty_flags && h->ctty_ref))
+		return ckpt_err(ctx, -EBADMSG, "SIGNAL: invalid controlling terminal");
+	if (h->ctty_ref && IS_ERR(rstr_obj_get(ctx, h->ctty_ref, CKPT_OBJ_PTY)))
+		return -EBADMSG;
+	ctx->cur->ctty_ref = h->ctty_ref;
+	ctx->cur->ctty_flags = h->ctty_flags;
+	return 0;
 }
 
 static int rstr_set_altstack(struct ckpt_ctx *ctx,
@@ -406,6 +422,9 @@ int rstr_read_signal(struct ckpt_ctx *ctx)
 	if (h.nr_rlimits != CKPT_RLIM_NLIMITS)
 		return ckpt_err(ctx, -EBADMSG, "SIGNAL: %u rlimits",
 				h.nr_rlimits);
+	ret = rstr_check_ctty(ctx, &h);
+	if (ret)
+		return ret;
 	ret = rstr_set_altstack(ctx, &h);
 	if (!ret)
 		ret = rstr_set_rlimits(ctx, &h);

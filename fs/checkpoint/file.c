@@ -45,6 +45,10 @@ static const struct ckpt_file_ops *ckpt_file_ops_table[CKPT_FILE_MAX] = {
 #ifdef CONFIG_INOTIFY_USER
 	[CKPT_FILE_INOTIFY] = &ckpt_file_inotify_ops,
 #endif
+#ifdef CONFIG_UNIX98_PTYS
+	[CKPT_FILE_PTMX] = &ckpt_file_ptmx_ops,
+	[CKPT_FILE_PTS] = &ckpt_file_pts_ops,
+#endif
 };
 
 static const struct ckpt_file_ops *ckpt_file_find_ops(struct file *file)
@@ -473,6 +477,7 @@ void rstr_files_done(struct ckpt_ctx *ctx)
 {
 	rstr_obj_put_type(ctx, CKPT_OBJ_PIPE);
 	rstr_obj_put_type(ctx, CKPT_OBJ_INODE);
+	rstr_pty_files_done(ctx);
 }
 
 /**

@@ -50,6 +50,7 @@ enum ckpt_obj_type {
 	CKPT_OBJ_TIMERFD,
 	CKPT_OBJ_INODE,
 	CKPT_OBJ_INOTIFY,
+	CKPT_OBJ_PTY,
 	CKPT_OBJ_MAX
 };
 
@@ -188,6 +189,8 @@ struct ckpt_task {
 	struct ckpt_hdr_itimers itimers;
 	struct ckpt_posix_timer *timers;
 	unsigned int nr_timers;
+	u32 ctty_ref;			/* restart: from its SIGNAL */
+	u32 ctty_flags;
 };
 
 /* A restored fd waiting to be installed */
@@ -262,6 +265,8 @@ struct ckpt_ctx {
 	struct rstr_vma *vmas;
 	unsigned int nr_vmas;
 	struct xarray stale_files;	/* refs of files changed since */
+	struct xarray pty_spares;	/* pty masters by index, unused */
+	struct xarray ptys;		/* restored pty pairs by ref */
 	unsigned long last_page;	/* PAGES addresses must increase */
 	struct ckpt_hdr_task task_rec;	/* of the task reading its records */
 	struct ckpt_hdr_creds creds_rec;
@@ -457,6 +462,8 @@ extern const struct ckpt_file_ops ckpt_file_memfd_ops;
 extern const struct ckpt_file_ops ckpt_file_unlinked_ops;
 extern const struct ckpt_file_ops ckpt_file_epoll_ops;
 extern const struct ckpt_file_ops ckpt_file_inotify_ops;
+extern const struct ckpt_file_ops ckpt_file_ptmx_ops;
+extern const struct ckpt_file_ops ckpt_file_pts_ops;
 
 /* fs/checkpoint/fown.c */
 struct rstr_fowner;
@@ -488,6 +495,32 @@ void rstr_contents_put(void *ptr);
 bool ckpt_file_is_memfd(struct file *file);
 
 void rstr_pipe_put(void *ptr);
+
+/* fs/checkpoint/pty.c */
+#ifdef CONFIG_UNIX98_PTYS
+int ckpt_ctty_ref(struct ckpt_ctx *ctx, struct task_struct *t, u32 *ref,
+		  u32 *flags);
+void rstr_pty_put(void *ptr);
+void rstr_pty_files_done(struct ckpt_ctx *ctx);
+int rstr_set_ttys(struct ckpt_ctx *ctx);
+#else
+static inline int ckpt_ctty_ref(struct ckpt_ctx *ctx, struct task_struct *t,
+				u32 *ref, u32 *flags)
+{
+	*ref = 0;
+	*flags = 0;
+	return 0;
+}
+
+static inline void rstr_pty_files_done(struct ckpt_ctx *ctx)
+{
+}
+
+static inline int rstr_set_ttys(struct ckpt_ctx *ctx)
+{
+	return 0;
+}
+#endif
 int ckpt_file_refuse(struct ckpt_ctx *ctx, struct file *file,
 		     const char *who, const char *why);
 int ckpt_check_files(struct ckpt_ctx *ctx);

@@ -11,7 +11,7 @@
  * The format is versioned on its own (CKPT_VERSION), independently of the
  * kernel release that wrote it.
  *
- * Grammar of version 3 (one line per record, "*" repeats):
+ * Grammar of version 4 (one line per record, "*" repeats):
  *
  *   HEADER
  *   TREE                          nr_tasks entries follow inline
@@ -28,6 +28,8 @@
  *       TIMERFD                     for a timerfd
  *       INODE  DATA * (nr_data)     for a memfd or an unlinked file
  *       INOTIFY  INOTIFY_WATCH * (nr_watches)  for an inotify file
+ *       PTY  TTY  TTY             for a pseudo-terminal pair: the pair,
+ *                                 then its master's side and its slave's
  *       FOWNER                      then, if CKPT_FILE_OWNER
  *     LOCKS                       for the root only: the flock and OFD
  *                                 locks of those open files
@@ -63,7 +65,7 @@
 #include <linux/types.h>
 
 #define CKPT_MAGIC		"LNXCKPT"	/* 8 bytes with the NUL */
-#define CKPT_VERSION		3
+#define CKPT_VERSION		4
 #define CKPT_ALIGN		8
 #define CKPT_ARCH_X86_64	1
 
@@ -82,6 +84,10 @@
 #define CKPT_DATA_MAX		65536	/* bytes in a DATA record */
 #define CKPT_MAX_EPOLL_WATCHES	1048576	/* per EPOLL record */
 #define CKPT_MAX_INOTIFY_WATCHES 1048576	/* per INOTIFY record */
+#define CKPT_MAX_PTYS		1048576	/* the index of a pty is below */
+#define CKPT_TTY_BUF_SIZE	4096	/* bytes a line discipline holds */
+#define CKPT_TTY_PENDING_MAX	65536	/* bytes of a tty's flip buffer */
+#define CKPT_TTY_NCCS		19	/* control characters of a termios */
 #define CKPT_NSIG		64
 #define CKPT_RLIM_NLIMITS	16
 #define CKPT_AUXV_WORDS		64
@@ -118,6 +124,8 @@ enum ckpt_rec_type {
 	CKPT_HDR_FOWNER,
 	CKPT_HDR_INOTIFY,
 	CKPT_HDR_INOTIFY_WATCH,
+	CKPT_HDR_PTY,
+	CKPT_HDR_TTY,
 	CKPT_HDR_MAX
 };
 
@@ -253,6 +261,9 @@ enum ckpt_file_type {
 	CKPT_FILE_EPOLL,	/* an epoll file; its EPOLL record comes */
 				/* after the root's LOCKS */
 	CKPT_FILE_INOTIFY,	/* an inotify file; obj_ref: its INOTIFY */
+	CKPT_FILE_PTMX,		/* a pty master, path: the ptmx node it was */
+				/* opened at; obj_ref: its PTY */
+	CKPT_FILE_PTS,		/* a pty slave, by path; obj_ref: its PTY */
 	CKPT_FILE_MAX
 };
 
@@ -426,6 +437,68 @@ struct ckpt_hdr_epoll {
 	/* struct ckpt_epoll_watch watches[nr] */
 };
 
+/* PTY flags */
+#define CKPT_PTY_LOCKED		0x1	/* TIOCSPTLCK: the slave cannot be opened */
+#define CKPT_PTY_PACKET		0x2	/* TIOCPKT: the master is in packet mode */
+#define CKPT_PTY_SLAVE_CLOSED	0x4	/* the slave was opened and closed since: */
+					/* a read of the master fails with EIO */
+
+/*
+ * PTY: a pseudo-terminal pair, after the first FILE record that names it,
+ * followed by the TTY records of its master and of its slave
+ */
+struct ckpt_hdr_pty {
+	struct ckpt_hdr h;
+	__u32 ref;		/* the obj_ref of its FILE records */
+	__u32 index;		/* N of /dev/pts/N, below CKPT_MAX_PTYS */
+	__u32 flags;		/* CKPT_PTY_* */
+	__u32 pktstatus;	/* TIOCPKT_* status bits not read yet */
+	__s32 fg_pgid;		/* the foreground process group of the */
+				/* slave, a group of the tree; 0: none */
+	__u16 ws_row;		/* the window size (TIOCGWINSZ) */
+	__u16 ws_col;
+	__u16 ws_xpixel;
+	__u16 ws_ypixel;
+	__u32 ptmx_len;		/* bytes of ptmx, NUL included */
+	/* char ptmx[ptmx_len]: the ptmx node the master was opened at */
+};
+
+/* TTY flags */
+#define CKPT_TTY_STOPPED	0x01	/* output stopped (^S, TCOOFF) */
+#define CKPT_TTY_TCO_STOPPED	0x02	/* by tcflow(TCOOFF) */
+#define CKPT_TTY_LNEXT		0x04	/* the next byte is taken literally */
+#define CKPT_TTY_ERASING	0x08	/* an erase is being echoed */
+#define CKPT_TTY_PUSH		0x10	/* a read returns what is there */
+#define CKPT_TTY_NO_ROOM	0x20	/* the flip buffer waits for room */
+
+/*
+ * TTY: one side of a pty pair: its termios and the input it holds.  The
+ * line discipline (N_TTY) holds count bytes, of which canon are complete
+ * lines and commit visible to readers; the flip buffer holds nr_pending
+ * more bytes that the line discipline has not taken yet.
+ */
+struct ckpt_hdr_tty {
+	struct ckpt_hdr h;
+	__u32 iflag;		/* struct termios2, as TCGETS2 gives it */
+	__u32 oflag;
+	__u32 cflag;
+	__u32 lflag;
+	__u8 line;		/* N_TTY */
+	__u8 cc[CKPT_TTY_NCCS];
+	__u32 ispeed;
+	__u32 ospeed;
+	__u32 flags;		/* CKPT_TTY_* */
+	__u32 count;		/* at most CKPT_TTY_BUF_SIZE */
+	__u32 canon;		/* at most count */
+	__u32 commit;		/* at most count */
+	__u32 line_start;	/* at most count */
+	__u32 column;		/* the output column */
+	__u32 canon_column;
+	__u32 nr_pending;	/* at most CKPT_TTY_PENDING_MAX */
+	/* __u8 data[count], eol[(count + 7) / 8] (bit i: data[i] ends a */
+	/* line), pending[nr_pending] */
+};
+
 /* TIMERFD flags: those of its last timerfd_settime() */
 #define CKPT_TIMERFD_ABSTIME		0x1	/* TFD_TIMER_ABSTIME */
 #define CKPT_TIMERFD_CANCEL_ON_SET	0x2	/* TFD_TIMER_CANCEL_ON_SET */
@@ -575,7 +648,17 @@ struct ckpt_hdr_signal {
 	__u32 sas_ss_flags;
 	__u32 nr_rlimits;	/* CKPT_RLIM_NLIMITS */
 	struct ckpt_rlimit rlim[CKPT_RLIM_NLIMITS];
+	__u32 ctty_ref;		/* the PTY of its controlling terminal, 0: */
+				/* none */
+	__u32 ctty_flags;	/* CKPT_CTTY_* */
 };
+
+/*
+ * SIGNAL ctty_flags: a controlling terminal that is not a pty of the
+ * image, of a session outside the tree: a restart puts the process in the
+ * restarter's session, with the restarter's controlling terminal
+ */
+#define CKPT_CTTY_INHERIT	0x1
 
 /* A pending signal: the kernel's siginfo, its union kept as it is */
 struct ckpt_siginfo {
