@@ -70,6 +70,8 @@
  * nonblock, cloexec
  */
 #define EVENTFD_VALID_FLAGS	(00000003 | 00004000 | 00020000 | 02000000)
+/* ... and that of a pty: access mode, nonblock, async, largefile */
+#define PTY_VALID_FLAGS		(00000003 | 00004000 | 00020000 | 00100000)
 #define KO_PATH			010000000
 /* The coredump filter bits of mm->flags (MMF_DUMP_FILTER_MASK) */
 #define MM_VALID_FLAGS		0x7fcULL
@@ -357,6 +359,8 @@ static const char *const rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_FOWNER]	= "FOWNER",
 	[CKPT_HDR_INOTIFY]	= "INOTIFY",
 	[CKPT_HDR_INOTIFY_WATCH] = "INOTIFY_WATCH",
+	[CKPT_HDR_PTY]		= "PTY",
+	[CKPT_HDR_TTY]		= "TTY",
 };
 
 static const char *rec_name(__u32 type)
@@ -669,14 +673,14 @@ static void check_zero(const char *what, const void *p, size_t size)
 
 enum obj_kind { OBJ_FILE = 1, OBJ_MM, OBJ_FS, OBJ_FILES, OBJ_SIGHAND,
 		OBJ_PIPE, OBJ_EVENTFD, OBJ_SIGNALFD, OBJ_TIMERFD,
-		OBJ_INODE, OBJ_INOTIFY };
+		OBJ_INODE, OBJ_INOTIFY, OBJ_PTY };
 
 static const char *const obj_kind_names[] = {
 	[OBJ_FILE] = "FILE", [OBJ_MM] = "MM", [OBJ_FS] = "FS",
 	[OBJ_FILES] = "FDTABLE", [OBJ_SIGHAND] = "SIGHAND",
 	[OBJ_PIPE] = "PIPE", [OBJ_EVENTFD] = "EVENTFD",
 	[OBJ_SIGNALFD] = "SIGNALFD", [OBJ_TIMERFD] = "TIMERFD",
-	[OBJ_INODE] = "INODE", [OBJ_INOTIFY] = "INOTIFY",
+	[OBJ_INODE] = "INODE", [OBJ_INOTIFY] = "INOTIFY", [OBJ_PTY] = "PTY",
 };
 
 struct obj {
@@ -1136,6 +1140,7 @@ static const char *const file_type_names[CKPT_FILE_MAX] = {
 	[CKPT_FILE_SIGNALFD] = "signalfd", [CKPT_FILE_TIMERFD] = "timerfd",
 	[CKPT_FILE_MEMFD] = "memfd", [CKPT_FILE_UNLINKED] = "unlinked",
 	[CKPT_FILE_EPOLL] = "epoll", [CKPT_FILE_INOTIFY] = "inotify",
+	[CKPT_FILE_PTMX] = "ptmx", [CKPT_FILE_PTS] = "pts",
 };
 
 /* Kinds saved with their contents (INODE and DATA records) */
@@ -1149,6 +1154,12 @@ static bool own_obj(__u32 type)
 {
 	return type == CKPT_FILE_EVENTFD || type == CKPT_FILE_SIGNALFD ||
 	       type == CKPT_FILE_TIMERFD || type == CKPT_FILE_INOTIFY;
+}
+
+/* Kinds of pty files: their PTY object is shared by both sides */
+static bool is_pty(__u32 type)
+{
+	return type == CKPT_FILE_PTMX || type == CKPT_FILE_PTS;
 }
 
 /* FILE refs of the epoll files of the root, for their EPOLL records */
@@ -1373,7 +1384,7 @@ static void parse_inode(__u32 ref, __u32 type)
 static void parse_file_obj(const struct ckpt_hdr_file *f)
 {
 	bool want = f->type == CKPT_FILE_PIPE || own_obj(f->type) ||
-		    whole(f->type) ||
+		    whole(f->type) || is_pty(f->type) ||
 		    (f->type == CKPT_FILE_FIFO && !(f->f_flags & KO_PATH));
 
 	if (f->flags & ~(CKPT_FILE_OBJ_NEW | CKPT_FILE_OWNER))
@@ -1391,7 +1402,8 @@ static void parse_file_obj(const struct ckpt_hdr_file *f)
 		check_new_ref("obj_ref", f->obj_ref);
 	else
 		check_ref("obj_ref", f->obj_ref,
-			  whole(f->type) ? OBJ_INODE : OBJ_PIPE);
+			  whole(f->type) ? OBJ_INODE :
+			  is_pty(f->type) ? OBJ_PTY : OBJ_PIPE);
 }
 
 /* The open flags a FILE record of @type may carry */
@@ -1401,7 +1413,116 @@ static __u32 file_valid_flags(__u32 type)
 		return PIPE_VALID_FLAGS;
 	if (own_obj(type) || type == CKPT_FILE_EPOLL)
 		return EVENTFD_VALID_FLAGS;
+	if (is_pty(type))
+		return PTY_VALID_FLAGS;
 	return FILE_VALID_FLAGS;
+}
+
+static bool owner_in_tree(__u32 type, __s32 pid);
+
+/* One side's TTY record of a pty pair */
+static void parse_tty(const char *side)
+{
+	static const struct flag_name tty_flags[] = {
+		{ CKPT_TTY_STOPPED, "stopped" },
+		{ CKPT_TTY_TCO_STOPPED, "tco_stopped" },
+		{ CKPT_TTY_LNEXT, "lnext" }, { CKPT_TTY_ERASING, "erasing" },
+		{ CKPT_TTY_PUSH, "push" }, { CKPT_TTY_NO_ROOM, "no_room" },
+		{ 0, NULL }
+	};
+	const unsigned char *data;
+	struct ckpt_hdr_tty t;
+	__u32 eol, i, lines = 0;
+	char buf[128];
+
+	rec_begin(CKPT_HDR_TTY);
+	rec_fixed(sizeof(t));
+	memcpy(&t, rec.buf, sizeof(t));
+	if (t.count > CKPT_TTY_BUF_SIZE || t.nr_pending > CKPT_TTY_PENDING_MAX)
+		recfail("%u bytes held, %u pending: more than %d and %d",
+			t.count, t.nr_pending, CKPT_TTY_BUF_SIZE,
+			CKPT_TTY_PENDING_MAX);
+	eol = (t.count + 7) / 8;
+	rec_len(sizeof(t) + (__u64)t.count + eol + t.nr_pending);
+	data = rec.buf + sizeof(t);
+	if (t.line != 0)
+		recfail("line discipline %u, not N_TTY", t.line);
+	if (t.flags & ~(__u32)(CKPT_TTY_STOPPED | CKPT_TTY_TCO_STOPPED |
+			       CKPT_TTY_LNEXT | CKPT_TTY_ERASING |
+			       CKPT_TTY_PUSH | CKPT_TTY_NO_ROOM))
+		recfail("unknown flags %#x", t.flags);
+	if (t.canon > t.count || t.commit > t.count || t.line_start > t.count)
+		recfail("canon %u, commit %u or line_start %u beyond %u bytes",
+			t.canon, t.commit, t.line_start, t.count);
+	if (t.count % 8 && data[t.count + eol - 1] >> (t.count % 8))
+		recfail("line end bits beyond %u bytes", t.count);
+	for (i = 0; i < t.count; i++)
+		lines += !!(data[t.count + i / 8] & (1 << (i % 8)));
+	rec_out_begin(rec.off, "TTY", rec.len);
+	kv_s("side", side);
+	kv_x("iflag", t.iflag);
+	kv_x("oflag", t.oflag);
+	kv_x("cflag", t.cflag);
+	kv_x("lflag", t.lflag);
+	kv_u("ispeed", t.ispeed);
+	kv_u("ospeed", t.ospeed);
+	kv_s("flags", flags_str(buf, sizeof(buf), t.flags, tty_flags));
+	kv_u("count", t.count);
+	kv_u("canon", t.canon);
+	kv_u("commit", t.commit);
+	kv_u("line_ends", lines);
+	kv_u("column", t.column);
+	kv_u("nr_pending", t.nr_pending);
+	rec_out_end();
+	rec_end(true);
+}
+
+/* A PTY record and the TTY records of its two sides, for the object @ref */
+static void parse_pty(__u32 ref)
+{
+	static const struct flag_name pty_flags[] = {
+		{ CKPT_PTY_LOCKED, "locked" }, { CKPT_PTY_PACKET, "packet" },
+		{ CKPT_PTY_SLAVE_CLOSED, "slave_closed" }, { 0, NULL }
+	};
+	struct ckpt_hdr_pty p;
+	char buf[128];
+
+	rec_begin(CKPT_HDR_PTY);
+	rec_fixed(sizeof(p));
+	memcpy(&p, rec.buf, sizeof(p));
+	if (p.ptmx_len < 2 || p.ptmx_len > CKPT_PATH_MAX)
+		recfail("ptmx path length %u out of range", p.ptmx_len);
+	rec_len(sizeof(p) + (__u64)p.ptmx_len);
+	check_path("ptmx", (const char *)rec.buf + sizeof(p), p.ptmx_len);
+	if (p.ref != ref)
+		recfail("ref %u is not the FILE record's obj_ref %u", p.ref,
+			ref);
+	if (p.index >= CKPT_MAX_PTYS)
+		recfail("index %u, not below %d", p.index, CKPT_MAX_PTYS);
+	if (p.flags & ~(__u32)(CKPT_PTY_LOCKED | CKPT_PTY_PACKET |
+			       CKPT_PTY_SLAVE_CLOSED))
+		recfail("unknown flags %#x", p.flags);
+	if (p.pktstatus > 0xff)
+		recfail("packet status %#x", p.pktstatus);
+	if (p.fg_pgid < 0 || (p.fg_pgid && !owner_in_tree(CKPT_OWNER_PGRP,
+							   p.fg_pgid)))
+		recfail("foreground group %d is not a group of the tree",
+			p.fg_pgid);
+	obj_add(ref, OBJ_PTY);
+	rec_out_begin(rec.off, "PTY", rec.len);
+	kv_u("ref", p.ref);
+	kv_u("index", p.index);
+	kv_s("ptmx", (const char *)rec.buf + sizeof(p));
+	kv_s("flags", flags_str(buf, sizeof(buf), p.flags, pty_flags));
+	kv_x("pktstatus", p.pktstatus);
+	kv_d("fg_pgid", p.fg_pgid);
+	snprintf(buf, sizeof(buf), "%ux%u (%ux%u pixels)", p.ws_row, p.ws_col,
+		 p.ws_xpixel, p.ws_ypixel);
+	kv_s("winsize", buf);
+	rec_out_end();
+	rec_end(true);
+	parse_tty("master");
+	parse_tty("slave");
 }
 
 /* An INOTIFY record and its INOTIFY_WATCH records, for the object @ref */
@@ -1504,7 +1625,8 @@ static void parse_file(void)
 		[CKPT_FILE_REG] = KS_IFREG, [CKPT_FILE_DIR] = KS_IFDIR,
 		[CKPT_FILE_CHR] = KS_IFCHR, [CKPT_FILE_PIPE] = KS_IFIFO,
 		[CKPT_FILE_FIFO] = KS_IFIFO, [CKPT_FILE_MEMFD] = KS_IFREG,
-		[CKPT_FILE_UNLINKED] = KS_IFREG,
+		[CKPT_FILE_UNLINKED] = KS_IFREG, [CKPT_FILE_PTMX] = KS_IFCHR,
+		[CKPT_FILE_PTS] = KS_IFCHR,
 		/* an eventfd's anonymous inode has no type bits */
 	};
 	static const char *const acc[] = { "r", "w", "rw", "acc3" };
@@ -1543,7 +1665,7 @@ static void parse_file(void)
 		recfail("negative position %lld", (__s64)f.pos);
 	if (f.mtime_nsec >= 1000000000U)
 		recfail("mtime nanoseconds %u out of range", f.mtime_nsec);
-	if ((f.type == CKPT_FILE_PIPE || own_obj(f.type) ||
+	if ((f.type == CKPT_FILE_PIPE || own_obj(f.type) || is_pty(f.type) ||
 	     f.type == CKPT_FILE_FIFO || f.type == CKPT_FILE_EPOLL) && f.pos)
 		recfail("position %lld of a %s", (__s64)f.pos,
 			file_type_names[f.type]);
@@ -1575,7 +1697,7 @@ static void parse_file(void)
 			out_of_memory();
 		epoll_refs[nr_epolls++] = f.ref;
 	}
-	if (f.type == CKPT_FILE_CHR) {
+	if (f.type == CKPT_FILE_CHR || is_pty(f.type)) {
 		snprintf(buf, sizeof(buf), "%u:%u", (f.rdev & 0xfff00) >> 8,
 			 (f.rdev & 0xff) | ((f.rdev >> 12) & 0xfff00));
 		kv_s("rdev", buf);
@@ -1594,6 +1716,8 @@ static void parse_file(void)
 		parse_inode(f.obj_ref, f.type);
 	else if (f.flags & CKPT_FILE_OBJ_NEW && f.type == CKPT_FILE_INOTIFY)
 		parse_inotify(f.obj_ref);
+	else if (f.flags & CKPT_FILE_OBJ_NEW && is_pty(f.type))
+		parse_pty(f.obj_ref);
 	else if (f.flags & CKPT_FILE_OBJ_NEW)
 		parse_pipe(f.obj_ref);
 	if (f.flags & CKPT_FILE_OWNER)
@@ -2141,6 +2265,12 @@ static void parse_signal(void)
 		if (s.rlim[i].cur > s.rlim[i].max)
 			recfail("%s limit %llu above its maximum %llu",
 				rlim_names[i], s.rlim[i].cur, s.rlim[i].max);
+	if (s.ctty_flags & ~(__u32)CKPT_CTTY_INHERIT ||
+	    (s.ctty_flags && s.ctty_ref))
+		recfail("controlling terminal flags %#x with ref %u",
+			s.ctty_flags, s.ctty_ref);
+	if (s.ctty_ref)
+		check_ref("ctty_ref", s.ctty_ref, OBJ_PTY);
 
 	rec_out_begin(rec.off, "SIGNAL", rec.len);
 	kv_x("blocked", s.blocked);
@@ -2150,6 +2280,10 @@ static void parse_signal(void)
 	kv_u("sas_ss_size", s.sas_ss_size);
 	kv_s("sas_ss_flags", flags_str(buf, sizeof(buf), s.sas_ss_flags,
 				       ss_flags));
+	if (s.ctty_ref)
+		kv_u("ctty_ref", s.ctty_ref);
+	if (s.ctty_flags)
+		kv_s("ctty", "inherited");
 	kv_u("nr_rlimits", s.nr_rlimits);
 	obj_begin("rlimits");
 	for (i = 0; i < s.nr_rlimits; i++) {
