@@ -18,7 +18,7 @@
  * spread over the image, the others in record headers), and
  * with records made invalid one at a time (bad magic, version, arch,
  * record types and lengths, PAGES, VMA, FILE, PIPE, PIPE_BUF, EVENTFD,
- * SIGNALFD, TIMERFD, LOCKS, INODE, DATA, EPOLL, FOWNER, INOTIFY, FS,
+ * SIGNALFD, TIMERFD, LOCKS, INODE, DATA, EPOLL, FOWNER, INOTIFY, PTY, TTY, FS,
  * FDTABLE, FD, TREE, CREDS, SIGNAL, XSTATE and TRAILER contents, records
  * missing, repeated or out of order), the trailer's CRC-32 recomputed so
  * that the reader gets to the record checks.  Every image must be
@@ -45,6 +45,7 @@
 #include <sys/eventfd.h>
 #include <sys/file.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
 #include <sys/prctl.h>
@@ -115,6 +116,26 @@ static long vm_locked_kb(void)
 	return atol(val);
 }
 
+/* A pty pair at fds 14 (master) and 15: the slave has a line to read */
+static int err_pty(void)
+{
+	char name[64];
+	int fd, n, i;
+
+	fd = open("/dev/ptmx", O_RDWR | O_NOCTTY);
+	if (fd < 0 || ckpt_put_fd(fd, 14) || unlockpt(14) ||
+	    ioctl(14, TIOCGPTN, &n))
+		return -1;
+	snprintf(name, sizeof(name), "/dev/pts/%d", n);
+	fd = open(name, O_RDWR | O_NOCTTY);
+	if (fd < 0 || ckpt_put_fd(fd, 15) || write(14, "hey\n", 4) != 4)
+		return -1;
+	for (i = 0; i < 5000 && (ckpt_nread(15) != 4 || ckpt_nread(14) != 5);
+	     i++)
+		usleep(1000);
+	return ckpt_nread(15) == 4 && ckpt_nread(14) == 5 ? 0 : -1;
+}
+
 static int err_child(void *arg)
 {
 	const struct err_arg *ea = arg;
@@ -169,6 +190,9 @@ static int err_child(void *arg)
 	fd = inotify_init1(IN_NONBLOCK);
 	if (fd < 0 || inotify_add_watch(fd, ea->dir, IN_CREATE) != 1 ||
 	    dup2(fd, 13) != 13 || close(fd))
+		return 83;
+	/* a pty pair at fds 14 and 15: "hey\n" to read, its echo too */
+	if (err_pty())
 		return 83;
 	/* an epoll set at fd 12 watching the eventfd */
 	fd = epoll_create1(0);
@@ -241,6 +265,10 @@ static int err_child(void *arg)
 	CKPT_CHILD_CHECK(20, fcntl(6, F_GETOWN) == getpid() &&
 			     fcntl(6, F_GETSIG) == SIGRTMIN + 1);
 	CKPT_CHILD_CHECK(21, inotify_add_watch(13, ea->dir, IN_CREATE) == 1);
+	CKPT_CHILD_CHECK(22, read(15, buf, sizeof(buf)) == 4 &&
+			     !memcmp(buf, "hey\n", 4));
+	CKPT_CHILD_CHECK(23, read(14, buf, sizeof(buf)) == 5 &&
+			     !memcmp(buf, "hey\r\n", 5));
 	CKPT_CHILD_CHECK(19, epoll_wait(12, &epev, 1, 0) == 1 &&
 			     epev.data.u64 == 99);
 	CKPT_CHILD_CHECK(15, read(8, &efd, 8) == 8 && efd == 5);
@@ -1949,6 +1977,160 @@ static int m_inotify_nr(struct model *m)
 	return 0;
 }
 
+static struct ckpt_hdr_pty *pty_rec(struct model *m)
+{
+	int i = find(m, CKPT_HDR_PTY, 0);
+
+	return i < 0 ? NULL : REC(m, i, ckpt_hdr_pty);
+}
+
+static int m_pty_index(struct model *m)
+{
+	struct ckpt_hdr_pty *p = pty_rec(m);
+
+	if (!p)
+		return -1;
+	p->index = CKPT_MAX_PTYS;
+	return 0;
+}
+
+static int m_pty_flags(struct model *m)
+{
+	struct ckpt_hdr_pty *p = pty_rec(m);
+
+	if (!p)
+		return -1;
+	p->flags = 0x100;
+	return 0;
+}
+
+static int m_pty_fg(struct model *m)
+{
+	struct ckpt_hdr_pty *p = pty_rec(m);
+
+	if (!p)
+		return -1;
+	p->fg_pgid = -1;
+	return 0;
+}
+
+static int m_pty_ref(struct model *m)
+{
+	struct ckpt_hdr_pty *p = pty_rec(m);
+
+	if (!p)
+		return -1;
+	p->ref++;
+	return 0;
+}
+
+static int m_pty_path(struct model *m)
+{
+	struct ckpt_hdr_pty *p = pty_rec(m);
+
+	if (!p)
+		return -1;
+	((char *)(p + 1))[p->ptmx_len - 1] = 'x';
+	return 0;
+}
+
+/* The TTY record of the slave: the second one */
+static struct ckpt_hdr_tty *tty_rec(struct model *m)
+{
+	int i = find(m, CKPT_HDR_TTY, 1);
+
+	return i < 0 ? NULL : REC(m, i, ckpt_hdr_tty);
+}
+
+static int m_tty_line(struct model *m)
+{
+	struct ckpt_hdr_tty *t = tty_rec(m);
+
+	if (!t)
+		return -1;
+	t->line = 1;
+	return 0;
+}
+
+static int m_tty_canon(struct model *m)
+{
+	struct ckpt_hdr_tty *t = tty_rec(m);
+
+	if (!t)
+		return -1;
+	t->canon = t->count + 1;
+	return 0;
+}
+
+static int m_tty_count(struct model *m)
+{
+	struct ckpt_hdr_tty *t = tty_rec(m);
+
+	if (!t)
+		return -1;
+	t->count = CKPT_TTY_BUF_SIZE + 1;
+	return 0;
+}
+
+static int m_tty_eol(struct model *m)
+{
+	struct ckpt_hdr_tty *t = tty_rec(m);
+
+	if (!t || t->count % 8 == 0)
+		return -1;
+	((unsigned char *)(t + 1))[t->count] |= 0x80;
+	return 0;
+}
+
+static int m_tty_pending(struct model *m)
+{
+	struct ckpt_hdr_tty *t = tty_rec(m);
+
+	if (!t)
+		return -1;
+	t->nr_pending++;
+	return 0;
+}
+
+static int m_tty_missing(struct model *m)
+{
+	int i = find(m, CKPT_HDR_TTY, 1);
+
+	if (i < 0)
+		return -1;
+	return delete(m, i);
+}
+
+static int m_file_pts_obj(struct model *m)
+{
+	int i = find_file(m, CKPT_FILE_PTS, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_file)->obj_ref = 99999;
+	return 0;
+}
+
+static int m_signal_ctty_ref(struct model *m)
+{
+	int i = find(m, CKPT_HDR_SIGNAL, 0), f = find(m, CKPT_HDR_FILE, 0);
+
+	if (i < 0 || f < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_signal)->ctty_ref = REC(m, f, ckpt_hdr_file)->ref;
+	return 0;
+}
+
+static int m_signal_ctty_flags(struct model *m)
+{
+	int i = find(m, CKPT_HDR_SIGNAL, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_signal)->ctty_flags = 2;
+	return 0;
+}
+
 static int m_fs_cwd_no_nul(struct model *m)
 {
 	int i = find(m, CKPT_HDR_FS, 0);
@@ -2263,6 +2445,20 @@ static const struct craft {
 	CRAFT("INOTIFY_WATCH mask IN_MASK_ADD", m_inotify_mask, ebadmsg),
 	CRAFT("INOTIFY_WATCH path not NUL-terminated", m_inotify_path, ebadmsg),
 	CRAFT("INOTIFY nr_watches + 1", m_inotify_nr, ebadmsg),
+	CRAFT("PTY index CKPT_MAX_PTYS", m_pty_index, ebadmsg),
+	CRAFT("PTY unknown flags", m_pty_flags, ebadmsg),
+	CRAFT("PTY foreground group -1", m_pty_fg, ebadmsg),
+	CRAFT("PTY ref of another object", m_pty_ref, ebadmsg),
+	CRAFT("PTY ptmx path not NUL-terminated", m_pty_path, ebadmsg),
+	CRAFT("TTY line discipline 1", m_tty_line, ebadmsg),
+	CRAFT("TTY canon > count", m_tty_canon, ebadmsg),
+	CRAFT("TTY count > CKPT_TTY_BUF_SIZE", m_tty_count, ebadmsg),
+	CRAFT("TTY line end beyond count", m_tty_eol, ebadmsg),
+	CRAFT("TTY nr_pending + 1", m_tty_pending, ebadmsg),
+	CRAFT("TTY of the slave missing", m_tty_missing, ebadmsg),
+	CRAFT("FILE pts unknown obj_ref", m_file_pts_obj, ebadmsg),
+	CRAFT("SIGNAL ctty_ref names a FILE", m_signal_ctty_ref, ebadmsg),
+	CRAFT("SIGNAL unknown ctty_flags", m_signal_ctty_flags, ebadmsg),
 	CRAFT("EPOLL ref of another FILE", m_epoll_ref, ebadmsg),
 	CRAFT("EPOLL nr + 1", m_epoll_nr, ebadmsg),
 	CRAFT("EPOLL watch of an unknown file", m_epoll_file, ebadmsg),

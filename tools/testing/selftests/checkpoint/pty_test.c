@@ -1,0 +1,544 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Checkpoint/restart of pseudo-terminal pairs and controlling terminals.
+ *
+ * The test process is a child subreaper: CKPT_KILL kills a whole tree,
+ * the test reaps every old pid, then restarts the image.  The root R of
+ * a tree waits for SIGUSR1 before it checks its state, its child C for
+ * SIGUSR1 from R.
+ *
+ * pair: R opens two pairs.  The first one's slave is raw (cfmakeraw(),
+ * 38400 baud, VMIN 1) with a 37x123 window (1000x700 pixels); its master
+ * wrote 100 bytes that the slave did not read, its slave 50 that the
+ * master did not read.  C holds both ends, R only the master.  The second
+ * pair's master (O_NONBLOCK) is in packet mode and locked again
+ * (TIOCSPTLCK) after its slave (O_NONBLOCK) wrote "pk" and stopped its
+ * output (tcflow(TCOOFF)).  Before and after the restart the fd links
+ * name the same nodes (the same /dev/pts/N) and fdinfo the same flags.
+ * After: TIOCGPTN, TIOCGPTLCK and TIOCGPKT are as saved; the master
+ * reads the 50 bytes, the packet master the TIOCPKT_STOP status then
+ * "\0pk", then TIOCPKT_START once the output is restarted; opening the
+ * locked slave fails with EIO; C finds the termios and window size as
+ * set, reads the 100 bytes, and C and R exchange bytes through the pair.
+ *
+ * canon: the slave is in canonical mode with echo (the default termios);
+ * its master wrote "line1\nline2\npartq" and an erase.  After the restart
+ * FIONREAD gives the 12 bytes of the complete lines; the slave reads
+ * "line1\n", "line2\n", then nothing (O_NONBLOCK) until the master ends
+ * the line being edited: "partX\n"; the master reads the echo written
+ * before the checkpoint, "\b \b" for the erase included, then the new
+ * echo.
+ *
+ * ctty: R leads a session whose controlling terminal is the slave; C is
+ * in a process group of its own, the foreground one.  /proc/PID/stat's
+ * pgrp, session, tty_nr and tpgid of R and C are the same before and
+ * after.  After: C sees itself in the foreground (tcgetpgrp()), R as the
+ * session (tcgetsid()), can open /dev/tty; the master writes ^C and C,
+ * not R, gets SIGINT.
+ *
+ * outside, dev_tty: refused with EOPNOTSUPP and a message naming the pid
+ * and the fd: a slave that the test opened too (through /proc/PID/fd),
+ * and a tty opened through /dev/tty; R keeps running.
+ */
+#include <limits.h>
+#include <poll.h>
+#include <sys/ioctl.h>
+#include <sys/sysmacros.h>
+#include <termios.h>
+
+#include "../kselftest_harness.h"
+#include "ckpt_util.h"
+
+#define TMO_READY	20000
+#define TMO_EXIT	30000
+#define TMO_REAP	20000
+
+static unsigned char pat(int seed, int i)
+{
+	return (unsigned char)(seed * 31 + i * 7);
+}
+
+static void fill(unsigned char *p, int seed, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		p[i] = pat(seed, i);
+}
+
+/* Read exactly @n bytes of pattern @seed from @fd */
+static int read_pat(int fd, int seed, int n)
+{
+	unsigned char buf[256];
+	int got = 0, i;
+	ssize_t r;
+
+	while (got < n) {
+		r = read(fd, buf, n - got > 256 ? 256 : n - got);
+		if (r <= 0)
+			return 0;
+		for (i = 0; i < r; i++)
+			if (buf[i] != pat(seed, got + i))
+				return 0;
+		got += r;
+	}
+	return 1;
+}
+
+/* Read exactly the bytes of @s from @fd */
+static int read_str(int fd, const char *s)
+{
+	size_t n = strlen(s), got = 0;
+	char buf[128];
+	ssize_t r;
+
+	while (got < n && n < sizeof(buf)) {
+		r = read(fd, buf + got, n - got);
+		if (r <= 0)
+			return 0;
+		got += r;
+	}
+	return got == n && !memcmp(buf, s, n);
+}
+
+/* Wait up to 5 s until @fd has @n bytes to read */
+static int wait_nread(int fd, int n)
+{
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		if (ckpt_nread(fd) == n)
+			return 1;
+		usleep(1000);
+	}
+	return 0;
+}
+
+/* Wait up to 5 s until @fd is readable */
+static int wait_in(int fd)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, 5000) == 1 && p.revents & POLLIN;
+}
+
+/* Open a pair: its master at @mfd, its slave at @sfd with @sflags */
+static int open_pair(int mfd, int sfd, int mflags, int sflags)
+{
+	char name[64];
+	int m, s, n;
+
+	m = open("/dev/ptmx", O_RDWR | O_NOCTTY | mflags);
+	if (m < 0 || ckpt_put_fd(m, mfd) || unlockpt(mfd) ||
+	    ioctl(mfd, TIOCGPTN, &n))
+		return -1;
+	snprintf(name, sizeof(name), "/dev/pts/%d", n);
+	s = open(name, O_RDWR | sflags);
+	if (s < 0 || ckpt_put_fd(s, sfd))
+		return -1;
+	return n;
+}
+
+static int ioctl_int(int fd, unsigned long req)
+{
+	int v = -1;
+
+	return ioctl(fd, req, &v) ? -1 : v;
+}
+
+static struct termios raw_termios;
+static const struct winsize raw_ws = { 37, 123, 1000, 700 };
+static int pair_index;
+
+static int c_pair(int unused)
+{
+	struct winsize ws;
+	struct termios t;
+
+	CKPT_CHILD_CHECK(30, !tcgetattr(6, &t));
+	CKPT_CHILD_CHECK(31, !memcmp(&t, &raw_termios, sizeof(t)));
+	CKPT_CHILD_CHECK(32, !ioctl(6, TIOCGWINSZ, &ws) &&
+			     !memcmp(&ws, &raw_ws, sizeof(ws)));
+	CKPT_CHILD_CHECK(33, ckpt_nread(6) == 100);
+	CKPT_CHILD_CHECK(34, read_pat(6, 1, 100) && ckpt_nread(6) == 0);
+	CKPT_CHILD_CHECK(35, write(6, "ok", 2) == 2);
+	CKPT_CHILD_CHECK(36, read_str(6, "in"));
+	return 0;
+}
+
+static int r_pair(void *arg)
+{
+	unsigned char buf[128];
+	char name[64];
+	int status, n;
+	pid_t c;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 99;
+	pair_index = open_pair(5, 6, 0, O_NOCTTY);
+	if (pair_index < 0 || tcgetattr(6, &raw_termios))
+		return 80;
+	cfmakeraw(&raw_termios);
+	cfsetspeed(&raw_termios, B38400);
+	raw_termios.c_cc[VMIN] = 1;
+	raw_termios.c_cc[VTIME] = 0;
+	if (tcsetattr(6, TCSANOW, &raw_termios) ||
+	    tcgetattr(6, &raw_termios) ||
+	    ioctl(6, TIOCSWINSZ, &raw_ws))
+		return 81;
+	fill(buf, 1, 100);
+	if (write(5, buf, 100) != 100 || !wait_nread(6, 100))
+		return 82;
+	fill(buf, 2, 50);
+	if (write(6, buf, 50) != 50 || !wait_nread(5, 50))
+		return 83;
+	n = open_pair(7, 8, O_NONBLOCK, O_NOCTTY | O_NONBLOCK);
+	if (n < 0 || ioctl(7, TIOCPKT, &(int){ 1 }) ||
+	    write(8, "pk", 2) != 2 || !wait_nread(7, 2) ||
+	    tcflow(8, TCOOFF) || ioctl(7, TIOCSPTLCK, &(int){ 1 }))
+		return 84;
+	c = ckpt_fork_child(c_pair, 0, 6);
+	if (c < 0 || close(6))
+		return 85;
+	ckpt_go_wait(1);
+
+	CKPT_CHILD_CHECK(1, ioctl_int(5, TIOCGPTN) == pair_index);
+	CKPT_CHILD_CHECK(2, ioctl_int(7, TIOCGPTN) == n);
+	CKPT_CHILD_CHECK(3, ioctl_int(5, TIOCGPTLCK) == 0 &&
+			    ioctl_int(7, TIOCGPTLCK) == 1);
+	CKPT_CHILD_CHECK(4, ioctl_int(5, TIOCGPKT) == 0 &&
+			    ioctl_int(7, TIOCGPKT) == 1);
+	CKPT_CHILD_CHECK(5, ckpt_nread(5) == 50 && read_pat(5, 2, 50));
+	CKPT_CHILD_CHECK(6, read(7, buf, sizeof(buf)) == 1 &&
+			    buf[0] == TIOCPKT_STOP);
+	CKPT_CHILD_CHECK(7, read(7, buf, sizeof(buf)) == 3 &&
+			    !memcmp(buf, "\0pk", 3));
+	CKPT_CHILD_CHECK(8, read(7, buf, sizeof(buf)) < 0 && errno == EAGAIN);
+	CKPT_CHILD_CHECK(9, !tcflow(8, TCOON) && wait_in(7));
+	CKPT_CHILD_CHECK(10, read(7, buf, sizeof(buf)) == 1 &&
+			     buf[0] == TIOCPKT_START);
+	/* Last: a failed open leaves the slave with TTY_IO_ERROR */
+	snprintf(name, sizeof(name), "/dev/pts/%d", n);
+	CKPT_CHILD_CHECK(11, open(name, O_RDWR | O_NOCTTY) < 0 && errno == EIO);
+
+	CKPT_CHILD_CHECK(12, !kill(c, SIGUSR1));
+	CKPT_CHILD_CHECK(13, read_str(5, "ok"));
+	CKPT_CHILD_CHECK(14, write(5, "in", 2) == 2);
+	CKPT_CHILD_CHECK(15, waitpid(c, &status, 0) == c);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		ckpt_child_log("child %d: status %#x", c, status);
+		return 16;
+	}
+	ckpt_child_log("all checks passed");
+	return 0;
+}
+
+#define CANON_ECHO	"line1\r\nline2\r\npartq\b \b"
+
+static int r_canon(void *arg)
+{
+	char buf[128];
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 99;
+	if (open_pair(5, 6, 0, O_NOCTTY | O_NONBLOCK) < 0)
+		return 80;
+	if (write(5, "line1\nline2\npartq\x7f", 18) != 18 ||
+	    !wait_nread(6, 12) || !wait_nread(5, strlen(CANON_ECHO)))
+		return 81;
+	ckpt_go_wait(1);
+
+	CKPT_CHILD_CHECK(1, ckpt_nread(6) == 12);
+	CKPT_CHILD_CHECK(2, read(6, buf, sizeof(buf)) == 6 &&
+			    !memcmp(buf, "line1\n", 6));
+	CKPT_CHILD_CHECK(3, read(6, buf, sizeof(buf)) == 6 &&
+			    !memcmp(buf, "line2\n", 6));
+	CKPT_CHILD_CHECK(4, read(6, buf, sizeof(buf)) < 0 && errno == EAGAIN);
+	CKPT_CHILD_CHECK(5, read_str(5, CANON_ECHO) && ckpt_nread(5) == 0);
+	CKPT_CHILD_CHECK(6, write(5, "X\n", 2) == 2 && wait_nread(6, 6));
+	CKPT_CHILD_CHECK(7, read(6, buf, sizeof(buf)) == 6 &&
+			    !memcmp(buf, "partX\n", 6));
+	CKPT_CHILD_CHECK(8, read_str(5, "X\r\n"));
+	ckpt_child_log("all checks passed");
+	return 0;
+}
+
+static volatile sig_atomic_t got_int;
+
+static void on_int(int sig)
+{
+	got_int++;
+}
+
+static int c_ctty(int unused)
+{
+	struct stat st;
+	sigset_t set;
+	int fd;
+
+	CKPT_CHILD_CHECK(30, tcgetpgrp(6) == getpid());
+	CKPT_CHILD_CHECK(31, tcgetsid(6) == getppid());
+	fd = open("/dev/tty", O_RDWR);
+	CKPT_CHILD_CHECK(32, fd >= 0 && !fstat(fd, &st) &&
+			     st.st_rdev == makedev(5, 0) && !close(fd));
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	signal(SIGINT, on_int);
+	CKPT_CHILD_CHECK(33, write(6, "c", 1) == 1);
+	sigemptyset(&set);
+	alarm(20);
+	while (!got_int)
+		sigsuspend(&set);
+	return 0;
+}
+
+static int r_ctty(void *arg)
+{
+	int status;
+	pid_t c;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 99;
+	signal(SIGINT, on_int);
+	if (setsid() < 0 || open_pair(5, 6, 0, 0) < 0 ||
+	    tcgetsid(6) != getpid())
+		return 80;
+	c = ckpt_fork_child(c_ctty, 0, 6);
+	if (c < 0 || setpgid(c, c) || tcsetpgrp(6, c))
+		return 81;
+	ckpt_go_wait(1);
+
+	CKPT_CHILD_CHECK(1, tcgetpgrp(5) == c && tcgetsid(6) == getpid());
+	CKPT_CHILD_CHECK(2, !kill(c, SIGUSR1));
+	CKPT_CHILD_CHECK(3, read_str(5, "c"));
+	CKPT_CHILD_CHECK(4, write(5, "\x03", 1) == 1);
+	CKPT_CHILD_CHECK(5, waitpid(c, &status, 0) == c);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		ckpt_child_log("child %d: status %#x", c, status);
+		return 6;
+	}
+	CKPT_CHILD_CHECK(7, !got_int);
+	ckpt_child_log("all checks passed");
+	return 0;
+}
+
+static int r_outside(void *arg)
+{
+	if (ckpt_unmap_shared_anon() < 0)
+		return 99;
+	if (open_pair(5, 6, 0, O_NOCTTY) < 0)
+		return 80;
+	ckpt_go_wait(1);
+	return 0;
+}
+
+static int r_dev_tty(void *arg)
+{
+	int fd;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 99;
+	if (setsid() < 0 || open_pair(5, 6, 0, 0) < 0)
+		return 80;
+	fd = open("/dev/tty", O_RDWR);
+	if (fd < 0 || ckpt_put_fd(fd, 7))
+		return 81;
+	ckpt_go_wait(1);
+	return 0;
+}
+
+FIXTURE(pty) {
+	char dir[64];
+	char log[128];
+	char klog[CKPT_LOG_MAX];
+	pid_t pids[2];
+	int nr_pids;
+	int imgfd;
+};
+
+FIXTURE_SETUP(pty)
+{
+	self->nr_pids = 0;
+	self->imgfd = -1;
+	strcpy(self->dir, "/tmp/ckpt-pty.XXXXXX");
+	ASSERT_NE(NULL, mkdtemp(self->dir));
+	snprintf(self->log, sizeof(self->log), "%s/log", self->dir);
+	ASSERT_EQ(0, ckpt_become_subreaper());
+}
+
+FIXTURE_TEARDOWN(pty)
+{
+	ckpt_kill_tree(self->pids, self->nr_pids, TMO_REAP);
+	if (self->imgfd >= 0)
+		close(self->imgfd);
+	unlink(self->log);
+	rmdir(self->dir);
+}
+
+/* Spawn the root, wait until it is ready, and find its @nr children */
+static void start(struct __test_metadata *_metadata,
+		  FIXTURE_DATA(pty) *self, int (*fn)(void *), int nr)
+{
+	self->pids[0] = ckpt_spawn(fn, NULL, self->log);
+	ASSERT_GT(self->pids[0], 0);
+	self->nr_pids = 1;
+	ASSERT_EQ(0, ckpt_wait_ready(self->pids[0], TMO_READY)) {
+		ckpt_dump_log(self->log);
+	}
+	ASSERT_EQ(nr, ckpt_children_of(self->pids[0], self->pids + 1, 1));
+	self->nr_pids = 1 + nr;
+}
+
+/* Checkpoint with CKPT_KILL, reap the tree, restart the image */
+static void cycle(struct __test_metadata *_metadata, FIXTURE_DATA(pty) *self)
+{
+	int status[2], i;
+	long ret;
+
+	ASSERT_LT(0, ckpt_checkpoint(self->pids[0], CKPT_KILL, &self->imgfd,
+				     self->klog, sizeof(self->klog))) {
+		TH_LOG("checkpoint: %s: %s", strerror(errno), self->klog);
+	}
+	ASSERT_EQ(0, ckpt_reap_pids(self->pids, self->nr_pids, status,
+				    TMO_REAP));
+	for (i = 0; i < self->nr_pids; i++)
+		ASSERT_TRUE(WIFSIGNALED(status[i]) &&
+			    WTERMSIG(status[i]) == SIGKILL);
+	ret = ckpt_restart(self->imgfd, 0, self->klog, sizeof(self->klog));
+	ASSERT_EQ(self->pids[0], ret) {
+		TH_LOG("restart: %s: %s", strerror(errno), self->klog);
+	}
+	ASSERT_EQ(self->nr_pids - 1,
+		  ckpt_children_of(self->pids[0], self->pids + 1, 1));
+}
+
+/* Append the link and fdinfo flags of fds @lo to @hi of @pid to @out */
+static void fds_of(struct __test_metadata *_metadata, pid_t pid, int lo,
+		   int hi, char *out, size_t size)
+{
+	char name[32], buf[512], link[PATH_MAX], flags[32];
+	size_t len = strlen(out);
+	int fd;
+
+	for (fd = lo; fd <= hi; fd++) {
+		ASSERT_EQ(0, ckpt_fd_link(pid, fd, link, sizeof(link)));
+		snprintf(name, sizeof(name), "fdinfo/%d", fd);
+		ASSERT_LT(0, ckpt_proc_read(pid, name, buf, sizeof(buf)));
+		ASSERT_EQ(0, ckpt_proc_field(buf, "flags", flags,
+					     sizeof(flags)));
+		len += snprintf(out + len, size - len, "%d %s %s; ", fd, link,
+				flags);
+	}
+}
+
+/* pgrp, session, tty_nr and tpgid from /proc/@pid/stat */
+static void stat_tty(struct __test_metadata *_metadata, pid_t pid, char *out,
+		     size_t size)
+{
+	char buf[1024], *p;
+	int pgrp, session, tty_nr, tpgid;
+
+	ASSERT_LT(0, ckpt_proc_read(pid, "stat", buf, sizeof(buf)));
+	p = strrchr(buf, ')');
+	ASSERT_NE(NULL, p);
+	ASSERT_EQ(4, sscanf(p + 2, "%*c %*d %d %d %d %d", &pgrp, &session,
+			    &tty_nr, &tpgid));
+	snprintf(out, size, "pgrp %d session %d tty_nr %#x tpgid %d", pgrp,
+		 session, tty_nr, tpgid);
+}
+
+TEST_F_TIMEOUT(pty, pair, 120)
+{
+	char r0[512] = "", c0[512] = "", r1[512] = "", c1[512] = "";
+
+	start(_metadata, self, r_pair, 1);
+	fds_of(_metadata, self->pids[0], 5, 5, r0, sizeof(r0));
+	fds_of(_metadata, self->pids[0], 7, 8, r0, sizeof(r0));
+	fds_of(_metadata, self->pids[1], 5, 6, c0, sizeof(c0));
+	cycle(_metadata, self);
+	fds_of(_metadata, self->pids[0], 5, 5, r1, sizeof(r1));
+	fds_of(_metadata, self->pids[0], 7, 8, r1, sizeof(r1));
+	fds_of(_metadata, self->pids[1], 5, 6, c1, sizeof(c1));
+	TH_LOG("R: %s", r1);
+	TH_LOG("C: %s", c1);
+	EXPECT_STREQ(r0, r1);
+	EXPECT_STREQ(c0, c1);
+	ckpt_expect_exit0(_metadata, self->pids[0], self->log, TMO_EXIT);
+	self->nr_pids = 0;
+}
+
+TEST_F_TIMEOUT(pty, canon, 120)
+{
+	char r0[256] = "", r1[256] = "";
+
+	start(_metadata, self, r_canon, 0);
+	fds_of(_metadata, self->pids[0], 5, 6, r0, sizeof(r0));
+	cycle(_metadata, self);
+	fds_of(_metadata, self->pids[0], 5, 6, r1, sizeof(r1));
+	EXPECT_STREQ(r0, r1);
+	ckpt_expect_exit0(_metadata, self->pids[0], self->log, TMO_EXIT);
+	self->nr_pids = 0;
+}
+
+TEST_F_TIMEOUT(pty, ctty, 120)
+{
+	char r0[128], c0[128], r1[128], c1[128];
+
+	start(_metadata, self, r_ctty, 1);
+	stat_tty(_metadata, self->pids[0], r0, sizeof(r0));
+	stat_tty(_metadata, self->pids[1], c0, sizeof(c0));
+	cycle(_metadata, self);
+	stat_tty(_metadata, self->pids[0], r1, sizeof(r1));
+	stat_tty(_metadata, self->pids[1], c1, sizeof(c1));
+	TH_LOG("R: %s", r1);
+	TH_LOG("C: %s", c1);
+	EXPECT_STREQ(r0, r1);
+	EXPECT_STREQ(c0, c1);
+	ckpt_expect_exit0(_metadata, self->pids[0], self->log, TMO_EXIT);
+	self->nr_pids = 0;
+}
+
+/* checkpoint() of the tree fails with EOPNOTSUPP naming @what */
+static void refused(struct __test_metadata *_metadata,
+		    FIXTURE_DATA(pty) *self, const char *what)
+{
+	char who[64];
+	int fd = -1;
+
+	EXPECT_EQ(-1, ckpt_checkpoint(self->pids[0], CKPT_KILL, &fd,
+				      self->klog, sizeof(self->klog)));
+	EXPECT_EQ(EOPNOTSUPP, errno);
+	TH_LOG("%s", self->klog);
+	snprintf(who, sizeof(who), "pid %d: fd ", self->pids[0]);
+	EXPECT_NE(NULL, strstr(self->klog, who));
+	EXPECT_NE(NULL, strstr(self->klog, what));
+	if (fd >= 0)
+		close(fd);
+	EXPECT_EQ('S', ckpt_proc_state(self->pids[0]));
+}
+
+TEST_F_TIMEOUT(pty, outside, 120)
+{
+	char path[64];
+	int fd;
+
+	start(_metadata, self, r_outside, 0);
+	snprintf(path, sizeof(path), "/proc/%d/fd/6", self->pids[0]);
+	fd = open(path, O_RDWR | O_NOCTTY);
+	ASSERT_LE(0, fd);
+	refused(_metadata, self, "also open in a task outside the tree");
+	close(fd);
+	ckpt_expect_exit0(_metadata, self->pids[0], self->log, TMO_EXIT);
+	self->nr_pids = 0;
+}
+
+TEST_F_TIMEOUT(pty, dev_tty, 120)
+{
+	start(_metadata, self, r_dev_tty, 0);
+	refused(_metadata, self, "character device 5:0");
+	ckpt_expect_exit0(_metadata, self->pids[0], self->log, TMO_EXIT);
+	self->nr_pids = 0;
+}
+
+TEST_HARNESS_MAIN
