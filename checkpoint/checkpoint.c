@@ -154,6 +154,7 @@ static int ckpt_write_image(struct ckpt_ctx *ctx)
 	unsigned int i;
 	int ret = 0;
 
+	ckpt_find_shell_tty(ctx);
 	/* Collect first: unsupported state fails before a byte is written */
 	for (i = 0; !ret && i < ctx->nr_tasks; i++)
 		ret = ckpt_collect_task(ctx, &ctx->tasks[i]);
@@ -272,7 +273,8 @@ static long do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
  * sys_checkpoint - save a process tree into an image
  * @pid: root of the tree, 0 for the caller
  * @fd: where the image is written (never seeked)
- * @flags: CKPT_KILL or CKPT_STOP, or 0 to let the tree run on
+ * @flags: CKPT_KILL or CKPT_STOP, or neither to let the tree run on;
+ *	CKPT_SHELL_JOB to save the terminal of the shell it runs in
  * @logfd: where reasons for a failure are written, or -1
  *
  * Return: a positive checkpoint id; 0 in a task restored from the image

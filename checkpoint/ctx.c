@@ -206,6 +206,7 @@ void ckpt_ctx_free(struct ckpt_ctx *ctx)
 	rstr_pty_files_done(ctx);
 	xa_destroy(&ctx->pty_spares);
 	xa_destroy(&ctx->ptys);
+	ckpt_ctx_put_shell_tty(ctx);
 	rstr_free_fowners(ctx);
 	kvfree(ctx->tree);
 	ckpt_obj_release_all(ctx);

@@ -342,7 +342,9 @@ static long do_restart(struct ckpt_ctx *ctx)
 	struct ckpt_task *root;
 	long ret;
 
-	ret = rstr_read_header(ctx);
+	ret = rstr_find_shell_tty(ctx);
+	if (!ret)
+		ret = rstr_read_header(ctx);
 	if (!ret)
 		ret = rstr_read_tree(ctx);
 	if (ret)
@@ -383,7 +385,8 @@ static long do_restart(struct ckpt_ctx *ctx)
  * sys_restart - rebuild a process tree from an image
  * @pid: reserved, must be 0
  * @fd: the image (read as a stream)
- * @flags: RSTR_PIDNS to restore into a new pid namespace
+ * @flags: RSTR_PIDNS to restore into a new pid namespace; RSTR_SHELL_JOB
+ *	to give the tree the caller's terminal
  * @logfd: where reasons for a failure are written, or -1
  *
  * The restored tree's root becomes a child of the caller.

@@ -273,7 +273,8 @@ int ckpt_write_signal(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 static int rstr_check_ctty(struct ckpt_ctx *ctx,
 			   const struct ckpt_hdr_signal *h)
 {
-	if (h->ctty_flags & ~CKPT_CTTY_INHERIT ||
+	if (h->ctty_flags & ~(CKPT_CTTY_INHERIT | CKPT_CTTY_FOREGROUND) ||
+	    (h->ctty_flags && !(h->ctty_flags & CKPT_CTTY_INHERIT)) ||
 	    (h->ctty_flags && h->ctty_ref))
 		return ckpt_err(ctx, -EBADMSG, "SIGNAL: invalid controlling terminal");
 	if (h->ctty_ref && IS_ERR(rstr_obj_get(ctx, h->ctty_ref, CKPT_OBJ_PTY)))

@@ -338,6 +338,28 @@ int ckpt_tree_fill(struct ckpt_ctx *ctx)
 }
 
 /**
+ * ckpt_tree_find - find a process of the tree by pid or process group
+ * @ctx: the context, its tree filled (or read)
+ * @id: a pid (or a process group id), as the tree sees it
+ * @pgrp: look for a process of process group @id rather than pid @id
+ *
+ * Return: the index of the first process (not a thread) found, or -1.
+ */
+int ckpt_tree_find(const struct ckpt_ctx *ctx, pid_t id, bool pgrp)
+{
+	const struct ckpt_tree_entry *e;
+	unsigned int i;
+
+	for (i = 0; id > 0 && i < ctx->nr_tasks; i++) {
+		e = &ctx->tree[i];
+		if (!(e->flags & CKPT_TREE_THREAD) &&
+		    (pgrp ? e->pgid : e->pid) == id)
+			return i;
+	}
+	return -1;
+}
+
+/**
  * ckpt_write_tree - write the TREE record
  * @ctx: the checkpoint context, its tree filled
  *

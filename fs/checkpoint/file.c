@@ -19,6 +19,7 @@
 #include <linux/namei.h>
 #include <linux/kdev_t.h>
 #include <linux/slab.h>
+#include <linux/tty.h>
 
 static const struct ckpt_file_ops *ckpt_file_ops_table[CKPT_FILE_MAX] = {
 	[CKPT_FILE_REG] = &ckpt_file_reg_ops,
@@ -49,12 +50,21 @@ static const struct ckpt_file_ops *ckpt_file_ops_table[CKPT_FILE_MAX] = {
 	[CKPT_FILE_PTMX] = &ckpt_file_ptmx_ops,
 	[CKPT_FILE_PTS] = &ckpt_file_pts_ops,
 #endif
+#ifdef CONFIG_TTY
+	[CKPT_FILE_SHELL_TTY] = &ckpt_file_shell_tty_ops,
+#endif
 };
 
-static const struct ckpt_file_ops *ckpt_file_find_ops(struct file *file)
+static const struct ckpt_file_ops *
+ckpt_file_find_ops(struct ckpt_ctx *ctx, struct file *file)
 {
 	int i;
 
+#ifdef CONFIG_TTY
+	/* The terminal of the shell, with CKPT_SHELL_JOB, before its kind */
+	if (ctx->shell_tty && tty_file_tty(file) == ctx->shell_tty)
+		return &ckpt_file_shell_tty_ops;
+#endif
 	for (i = 0; i < CKPT_FILE_MAX; i++)
 		if (ckpt_file_ops_table[i] && ckpt_file_ops_table[i]->match(file))
 			return ckpt_file_ops_table[i];
@@ -136,7 +146,7 @@ static bool ckpt_file_has_path(struct file *file)
 static int ckpt_file_check(struct ckpt_ctx *ctx, struct file *file,
 			   const char *who)
 {
-	const struct ckpt_file_ops *ops = ckpt_file_find_ops(file);
+	const struct ckpt_file_ops *ops = ckpt_file_find_ops(ctx, file);
 
 	if (!ops)
 		return ckpt_file_refuse(ctx, file, who, NULL);
@@ -212,7 +222,7 @@ int ckpt_check_files(struct ckpt_ctx *ctx)
 	int ret = 0;
 
 	for (i = 0; !ret && i < ctx->nr_cfiles; i++) {
-		ops = ckpt_file_find_ops(ctx->cfiles[i].file);
+		ops = ckpt_file_find_ops(ctx, ctx->cfiles[i].file);
 		if (ops && ops->check_tree)
 			ret = ops->check_tree(ctx, ctx->cfiles[i].file,
 					      ctx->cfiles[i].who);
@@ -254,7 +264,7 @@ static const char *ckpt_file_path(struct ckpt_ctx *ctx, struct file *file,
  */
 int ckpt_write_file(struct ckpt_ctx *ctx, struct file *file, u32 ref)
 {
-	const struct ckpt_file_ops *ops = ckpt_file_find_ops(file);
+	const struct ckpt_file_ops *ops = ckpt_file_find_ops(ctx, file);
 	struct inode *inode = file_inode(file);
 	struct ckpt_hdr_file h = {};
 	char *buf, why[64] = "";

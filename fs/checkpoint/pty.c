@@ -15,9 +15,8 @@
  * the pairs that want them and closed once all files are read.  It sets
  * the termios and gives each side its input back, then its flags.  Slave
  * files are opened again by path, without making the pair anyone's
- * controlling terminal.  That is done last, by the restarter, from the
- * SIGNAL records: sessions get their terminal and their foreground group
- * once every process exists.
+ * controlling terminal: ctty.c does that once every process exists, and
+ * then the pairs get their foreground groups back.
  *
  * Only pairs that the tree holds alone are saved: every open file of both
  * sides in the tree, the session whose terminal it is and its foreground
@@ -78,27 +77,6 @@ static bool ckpt_file_pts_match(struct file *file)
 	       file_inode(file)->i_rdev == tty_devnum(tty);
 }
 
-/* Is the process group @pgid, seen from the tree, a group of the tree? */
-static bool ckpt_tree_has_pgrp(struct ckpt_ctx *ctx, pid_t pgid)
-{
-	unsigned int i;
-
-	for (i = 0; pgid && i < ctx->nr_tasks; i++)
-		if (ctx->tree[i].pgid == pgid)
-			return true;
-	return false;
-}
-
-static bool ckpt_tree_has_pid(struct ckpt_ctx *ctx, pid_t pid)
-{
-	unsigned int i;
-
-	for (i = 0; pid && i < ctx->nr_tasks; i++)
-		if (ctx->tree[i].pid == pid)
-			return true;
-	return false;
-}
-
 /* The session of @tty and its foreground group, as the tree sees them */
 static void ckpt_tty_ctrl(struct ckpt_ctx *ctx, struct tty_struct *tty,
 			  pid_t *sid, pid_t *fg)
@@ -123,9 +101,9 @@ static const char *ckpt_pty_check_ctrl(struct ckpt_ctx *ctx,
 	has_pgrp = slave->ctrl.pgrp;
 	spin_unlock_irq(&slave->ctrl.lock);
 	ckpt_tty_ctrl(ctx, slave, &sid, &fg);
-	if (has_session && !ckpt_tree_has_pid(ctx, sid))
+	if (has_session && ckpt_tree_find(ctx, sid, false) < 0)
 		return "the controlling terminal of a session outside the tree";
-	if (has_session && !ckpt_tree_has_pgrp(ctx, fg))
+	if (has_session && ckpt_tree_find(ctx, fg, true) < 0)
 		return "its foreground process group is not in the tree";
 	if (!has_session && has_pgrp)
 		return "a foreground process group without a session";
@@ -358,45 +336,6 @@ static int ckpt_pty_write_obj(struct ckpt_ctx *ctx, struct file *file,
 		ret = ckpt_write_tty(ctx, master->link, st, payload);
 	kvfree(payload);
 	kfree(st);
-	return ret;
-}
-
-/**
- * ckpt_ctty_ref - the controlling terminal of a process, for its SIGNAL
- * @ctx: the checkpoint context, every FILE record written
- * @t: the process
- * @ref: returns the PTY ref of its terminal, 0 for none
- * @flags: returns CKPT_CTTY_INHERIT for a terminal of a session outside
- *	the tree, which a restart leaves to the restarter's session
- *
- * Return: 0, or -EOPNOTSUPP for a terminal that the tree cannot restore.
- */
-int ckpt_ctty_ref(struct ckpt_ctx *ctx, struct task_struct *t, u32 *ref,
-		  u32 *flags)
-{
-	struct tty_struct *tty = NULL;
-	unsigned long irqflags;
-	pid_t sid;
-	int ret = 0;
-
-	*ref = 0;
-	*flags = 0;
-	if (lock_task_sighand(t, &irqflags)) {
-		tty = tty_kref_get(t->signal->tty);
-		unlock_task_sighand(t, &irqflags);
-	}
-	if (!tty)
-		return 0;
-	sid = task_session_nr_ns(t, ctx->pidns);
-	if (ckpt_pty_master(tty))
-		*ref = ckpt_obj_lookup(ctx, ckpt_pty_master(tty), CKPT_OBJ_PTY);
-	if (!*ref && !ckpt_tree_has_pid(ctx, sid))
-		*flags = CKPT_CTTY_INHERIT;
-	else if (!*ref)
-		ret = ckpt_err(ctx, -EOPNOTSUPP,
-			       "pid %d: controlling terminal %s: not a pty of the tree: not supported",
-			       task_pid_nr_ns(t, ctx->pidns), tty_name(tty));
-	tty_kref_put(tty);
 	return ret;
 }
 
@@ -737,46 +676,43 @@ static struct file *rstr_file_pts(struct ckpt_ctx *ctx,
 	return file;
 }
 
-static struct tty_struct *rstr_ctty(struct ckpt_ctx *ctx, struct ckpt_task *ct)
+/**
+ * ckpt_pty_ref - the ref of the pair of a tty, for a SIGNAL record
+ * @ctx: the checkpoint context, every FILE record written
+ * @tty: a tty
+ *
+ * Return: the ref of @tty's PTY object, or 0 if @tty is not a pty the
+ * image holds.
+ */
+u32 ckpt_pty_ref(struct ckpt_ctx *ctx, struct tty_struct *tty)
 {
-	struct rstr_pty *rp;
+	struct tty_struct *master = ckpt_pty_master(tty);
 
-	if (ct->ctty_flags & CKPT_CTTY_INHERIT)
-		return get_current_tty();
-	if (!ct->ctty_ref)
-		return NULL;
-	rp = rstr_obj_get(ctx, ct->ctty_ref, CKPT_OBJ_PTY);
-	return IS_ERR(rp) ? NULL : tty_kref_get(rp->tty->link);
+	return master ? ckpt_obj_lookup(ctx, master, CKPT_OBJ_PTY) : 0;
 }
 
-/* Give @ct's process its controlling terminal, or none */
-static int rstr_set_ctty(struct ckpt_ctx *ctx, struct ckpt_task *ct)
+/**
+ * rstr_pty_slave - the slave of a restored pair
+ * @ctx: the restart context
+ * @ref: the ref of its PTY object, checked when read
+ *
+ * Return: the slave's tty, with a reference, or NULL.
+ */
+struct tty_struct *rstr_pty_slave(struct ckpt_ctx *ctx, u32 ref)
 {
-	struct tty_struct *tty = rstr_ctty(ctx, ct);
-	int ret;
+	struct rstr_pty *rp = rstr_obj_get(ctx, ref, CKPT_OBJ_PTY);
 
-	if (!tty) {
-		proc_clear_tty(ct->task);
-		return 0;
-	}
-	ret = tty_set_ctty(ct->task, tty);
-	if (ret)
-		ckpt_err(ctx, ret, "pid %d: setting its controlling terminal %s failed: error %d",
-			 ctx->tree[ct->idx].pid, tty_name(tty), ret);
-	tty_kref_put(tty);
-	return ret;
+	return IS_ERR(rp) ? NULL : tty_kref_get(rp->tty->link);
 }
 
 static int rstr_set_fg_pgrp(struct ckpt_ctx *ctx, struct rstr_pty *rp)
 {
+	int i = ckpt_tree_find(ctx, rp->fg_pgid, true);
 	struct pid *pgrp = NULL;
-	unsigned int i;
 	int ret;
 
-	for (i = 0; !pgrp && i < ctx->nr_tasks; i++)
-		if (ctx->tree[i].pgid == rp->fg_pgid &&
-		    !(ctx->tree[i].flags & CKPT_TREE_THREAD))
-			pgrp = get_pid(task_pgrp(ctx->tasks[i].task));
+	if (i >= 0)
+		pgrp = get_pid(task_pgrp(ctx->tasks[i].task));
 	ret = pgrp ? tty_set_fg_pgrp(rp->tty->link, pgrp) : -ESRCH;
 	put_pid(pgrp);
 	if (ret)
@@ -786,31 +722,17 @@ static int rstr_set_fg_pgrp(struct ckpt_ctx *ctx, struct rstr_pty *rp)
 }
 
 /**
- * rstr_set_ttys - give sessions their controlling terminals back
- * @ctx: the restart context, every task created and parked
- *
- * Session leaders first: they make a terminal their session's.
+ * rstr_pty_set_fg - give restored pairs their foreground process groups
+ * @ctx: the restart context, the sessions' terminals set
  *
  * Return: 0 or -errno.
  */
-int rstr_set_ttys(struct ckpt_ctx *ctx)
+int rstr_pty_set_fg(struct ckpt_ctx *ctx)
 {
-	const struct ckpt_tree_entry *e;
 	struct rstr_pty *rp;
 	unsigned long i;
-	int pass, ret = 0;
-	bool leader;
+	int ret = 0;
 
-	for (pass = 0; pass < 2; pass++) {
-		for (i = 0; !ret && i < ctx->nr_tasks; i++) {
-			e = &ctx->tree[i];
-			leader = e->sid == e->pid;
-			if (e->flags & (CKPT_TREE_THREAD | CKPT_TREE_ZOMBIE) ||
-			    leader != !pass)
-				continue;
-			ret = rstr_set_ctty(ctx, &ctx->tasks[i]);
-		}
-	}
 	xa_for_each(&ctx->ptys, i, rp)
 		if (!ret && rp->fg_pgid)
 			ret = rstr_set_fg_pgrp(ctx, rp);

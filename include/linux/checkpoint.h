@@ -8,6 +8,7 @@
 
 #include <linux/completion.h>
 #include <linux/hashtable.h>
+#include <linux/path.h>
 #include <linux/signal_types.h>
 #include <linux/task_work.h>
 #include <linux/types.h>
@@ -267,6 +268,8 @@ struct ckpt_ctx {
 	struct xarray stale_files;	/* refs of files changed since */
 	struct xarray pty_spares;	/* pty masters by index, unused */
 	struct xarray ptys;		/* restored pty pairs by ref */
+	struct tty_struct *shell_tty;	/* CKPT_SHELL_JOB, RSTR_SHELL_JOB */
+	struct path shell_path;		/* restart: a path to shell_tty */
 	unsigned long last_page;	/* PAGES addresses must increase */
 	struct ckpt_hdr_task task_rec;	/* of the task reading its records */
 	struct ckpt_hdr_creds creds_rec;
@@ -342,6 +345,7 @@ int ckpt_write_tree(struct ckpt_ctx *ctx);
 int rstr_read_tree(struct ckpt_ctx *ctx);
 int ckpt_tree_check_groups(struct ckpt_ctx *ctx);
 int rstr_set_groups(struct ckpt_ctx *ctx, struct ckpt_task *ct);
+int ckpt_tree_find(const struct ckpt_ctx *ctx, pid_t id, bool pgrp);
 
 static inline bool ckpt_task_zombie(const struct ckpt_ctx *ctx,
 				    const struct ckpt_task *ct)
@@ -464,6 +468,7 @@ extern const struct ckpt_file_ops ckpt_file_epoll_ops;
 extern const struct ckpt_file_ops ckpt_file_inotify_ops;
 extern const struct ckpt_file_ops ckpt_file_ptmx_ops;
 extern const struct ckpt_file_ops ckpt_file_pts_ops;
+extern const struct ckpt_file_ops ckpt_file_shell_tty_ops;
 
 /* fs/checkpoint/fown.c */
 struct rstr_fowner;
@@ -497,11 +502,41 @@ bool ckpt_file_is_memfd(struct file *file);
 void rstr_pipe_put(void *ptr);
 
 /* fs/checkpoint/pty.c */
+struct tty_struct;
 #ifdef CONFIG_UNIX98_PTYS
-int ckpt_ctty_ref(struct ckpt_ctx *ctx, struct task_struct *t, u32 *ref,
-		  u32 *flags);
 void rstr_pty_put(void *ptr);
 void rstr_pty_files_done(struct ckpt_ctx *ctx);
+u32 ckpt_pty_ref(struct ckpt_ctx *ctx, struct tty_struct *tty);
+struct tty_struct *rstr_pty_slave(struct ckpt_ctx *ctx, u32 ref);
+int rstr_pty_set_fg(struct ckpt_ctx *ctx);
+#else
+static inline void rstr_pty_files_done(struct ckpt_ctx *ctx)
+{
+}
+
+static inline u32 ckpt_pty_ref(struct ckpt_ctx *ctx, struct tty_struct *tty)
+{
+	return 0;
+}
+
+static inline struct tty_struct *rstr_pty_slave(struct ckpt_ctx *ctx, u32 ref)
+{
+	return NULL;
+}
+
+static inline int rstr_pty_set_fg(struct ckpt_ctx *ctx)
+{
+	return 0;
+}
+#endif
+
+/* fs/checkpoint/ctty.c */
+#ifdef CONFIG_TTY
+int ckpt_ctty_ref(struct ckpt_ctx *ctx, struct task_struct *t, u32 *ref,
+		  u32 *flags);
+void ckpt_find_shell_tty(struct ckpt_ctx *ctx);
+int rstr_find_shell_tty(struct ckpt_ctx *ctx);
+void ckpt_ctx_put_shell_tty(struct ckpt_ctx *ctx);
 int rstr_set_ttys(struct ckpt_ctx *ctx);
 #else
 static inline int ckpt_ctty_ref(struct ckpt_ctx *ctx, struct task_struct *t,
@@ -512,7 +547,16 @@ static inline int ckpt_ctty_ref(struct ckpt_ctx *ctx, struct task_struct *t,
 	return 0;
 }
 
-static inline void rstr_pty_files_done(struct ckpt_ctx *ctx)
+static inline void ckpt_find_shell_tty(struct ckpt_ctx *ctx)
+{
+}
+
+static inline int rstr_find_shell_tty(struct ckpt_ctx *ctx)
+{
+	return 0;
+}
+
+static inline void ckpt_ctx_put_shell_tty(struct ckpt_ctx *ctx)
 {
 }
 

@@ -2,7 +2,7 @@
 /*
  * ckpt - checkpoint a process tree into an image file.
  *
- *   ckpt [-o FILE] [--kill|--stop] [-l LOG] [-v] PID
+ *   ckpt [-o FILE] [--kill|--stop] [--shell-job] [-l LOG] [-v] PID
  *
  * Calls checkpoint(PID, fd, flags, logfd).  The image goes to FILE or to
  * standard output; the kernel explains a failure to LOG or, by default,
@@ -29,6 +29,9 @@ static void help(void)
 	       "                     truncated; removed again if the checkpoint fails)\n"
 	       "                     instead of standard output\n"
 	       "  -k, --kill         kill the tree once it is saved (CKPT_KILL)\n"
+	       "  -j, --shell-job    save the descriptors of the terminal of the shell\n"
+	       "                     the tree runs in as references, for rstr --shell-job\n"
+	       "                     to replace (CKPT_SHELL_JOB)\n"
 	       "  -s, --stop         leave the tree stopped (CKPT_STOP)\n"
 	       "  -l, --log=LOG      write the kernel's messages to LOG (truncated)\n"
 	       "                     instead of standard error\n"
@@ -45,6 +48,7 @@ int main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "output",	required_argument,	NULL, 'o' },
 		{ "kill",	no_argument,		NULL, 'k' },
+		{ "shell-job",	no_argument,		NULL, 'j' },
 		{ "stop",	no_argument,		NULL, 's' },
 		{ "log",	required_argument,	NULL, 'l' },
 		{ "verbose",	no_argument,		NULL, 'v' },
@@ -59,11 +63,14 @@ int main(int argc, char **argv)
 	pid_t pid;
 	long ret;
 
-	while ((c = getopt_long(argc, argv, "o:ksl:vh", longopts,
+	while ((c = getopt_long(argc, argv, "o:kjsl:vh", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'o':
 			output = optarg;
+			break;
+		case 'j':
+			flags |= CKPT_SHELL_JOB;
 			break;
 		case 'k':
 			flags |= CKPT_KILL;

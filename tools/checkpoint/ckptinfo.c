@@ -72,6 +72,9 @@
 #define EVENTFD_VALID_FLAGS	(00000003 | 00004000 | 00020000 | 02000000)
 /* ... and that of a pty: access mode, nonblock, async, largefile */
 #define PTY_VALID_FLAGS		(00000003 | 00004000 | 00020000 | 00100000)
+/* ... and that of the shell's terminal: also append, dsync, sync */
+#define SHELL_TTY_VALID_FLAGS	(PTY_VALID_FLAGS | 00002000 | 00010000 | \
+				 04000000)
 #define KO_PATH			010000000
 /* The coredump filter bits of mm->flags (MMF_DUMP_FILTER_MASK) */
 #define MM_VALID_FLAGS		0x7fcULL
@@ -1141,6 +1144,7 @@ static const char *const file_type_names[CKPT_FILE_MAX] = {
 	[CKPT_FILE_MEMFD] = "memfd", [CKPT_FILE_UNLINKED] = "unlinked",
 	[CKPT_FILE_EPOLL] = "epoll", [CKPT_FILE_INOTIFY] = "inotify",
 	[CKPT_FILE_PTMX] = "ptmx", [CKPT_FILE_PTS] = "pts",
+	[CKPT_FILE_SHELL_TTY] = "shell_tty",
 };
 
 /* Kinds saved with their contents (INODE and DATA records) */
@@ -1415,6 +1419,8 @@ static __u32 file_valid_flags(__u32 type)
 		return EVENTFD_VALID_FLAGS;
 	if (is_pty(type))
 		return PTY_VALID_FLAGS;
+	if (type == CKPT_FILE_SHELL_TTY)
+		return SHELL_TTY_VALID_FLAGS;
 	return FILE_VALID_FLAGS;
 }
 
@@ -1626,7 +1632,7 @@ static void parse_file(void)
 		[CKPT_FILE_CHR] = KS_IFCHR, [CKPT_FILE_PIPE] = KS_IFIFO,
 		[CKPT_FILE_FIFO] = KS_IFIFO, [CKPT_FILE_MEMFD] = KS_IFREG,
 		[CKPT_FILE_UNLINKED] = KS_IFREG, [CKPT_FILE_PTMX] = KS_IFCHR,
-		[CKPT_FILE_PTS] = KS_IFCHR,
+		[CKPT_FILE_PTS] = KS_IFCHR, [CKPT_FILE_SHELL_TTY] = KS_IFCHR,
 		/* an eventfd's anonymous inode has no type bits */
 	};
 	static const char *const acc[] = { "r", "w", "rw", "acc3" };
@@ -1641,7 +1647,8 @@ static void parse_file(void)
 	memcpy(&f, rec.buf, sizeof(f));
 	/* kinds without a path */
 	is_pipe = f.type == CKPT_FILE_PIPE || own_obj(f.type) ||
-		  whole(f.type) || f.type == CKPT_FILE_EPOLL;
+		  whole(f.type) || f.type == CKPT_FILE_EPOLL ||
+		  f.type == CKPT_FILE_SHELL_TTY;
 	if (is_pipe ? f.path_len != 0 :
 	    f.path_len < 2 || f.path_len > CKPT_PATH_MAX)
 		recfail("path length %u out of range %s", f.path_len,
@@ -1666,6 +1673,7 @@ static void parse_file(void)
 	if (f.mtime_nsec >= 1000000000U)
 		recfail("mtime nanoseconds %u out of range", f.mtime_nsec);
 	if ((f.type == CKPT_FILE_PIPE || own_obj(f.type) || is_pty(f.type) ||
+	     f.type == CKPT_FILE_SHELL_TTY ||
 	     f.type == CKPT_FILE_FIFO || f.type == CKPT_FILE_EPOLL) && f.pos)
 		recfail("position %lld of a %s", (__s64)f.pos,
 			file_type_names[f.type]);
@@ -1697,7 +1705,8 @@ static void parse_file(void)
 			out_of_memory();
 		epoll_refs[nr_epolls++] = f.ref;
 	}
-	if (f.type == CKPT_FILE_CHR || is_pty(f.type)) {
+	if (f.type == CKPT_FILE_CHR || is_pty(f.type) ||
+	    f.type == CKPT_FILE_SHELL_TTY) {
 		snprintf(buf, sizeof(buf), "%u:%u", (f.rdev & 0xfff00) >> 8,
 			 (f.rdev & 0xff) | ((f.rdev >> 12) & 0xfff00));
 		kv_s("rdev", buf);
@@ -2265,7 +2274,8 @@ static void parse_signal(void)
 		if (s.rlim[i].cur > s.rlim[i].max)
 			recfail("%s limit %llu above its maximum %llu",
 				rlim_names[i], s.rlim[i].cur, s.rlim[i].max);
-	if (s.ctty_flags & ~(__u32)CKPT_CTTY_INHERIT ||
+	if (s.ctty_flags & ~(__u32)(CKPT_CTTY_INHERIT | CKPT_CTTY_FOREGROUND) ||
+	    (s.ctty_flags && !(s.ctty_flags & CKPT_CTTY_INHERIT)) ||
 	    (s.ctty_flags && s.ctty_ref))
 		recfail("controlling terminal flags %#x with ref %u",
 			s.ctty_flags, s.ctty_ref);
@@ -2283,7 +2293,8 @@ static void parse_signal(void)
 	if (s.ctty_ref)
 		kv_u("ctty_ref", s.ctty_ref);
 	if (s.ctty_flags)
-		kv_s("ctty", "inherited");
+		kv_s("ctty", s.ctty_flags & CKPT_CTTY_FOREGROUND ?
+			     "inherited, foreground" : "inherited");
 	kv_u("nr_rlimits", s.nr_rlimits);
 	obj_begin("rlimits");
 	for (i = 0; i < s.nr_rlimits; i++) {

@@ -2,13 +2,15 @@
 /*
  * rstr - restart a process tree from an image file.
  *
- *   rstr [-i FILE] [--pidns] [--wait] [-l LOG]
+ *   rstr [-i FILE] [--pidns] [--shell-job] [--wait] [-l LOG]
  *
  * Calls restart(0, fd, flags, logfd) and prints the pid of the restored
  * root, which is a child of rstr.  Without --wait rstr exits at once and
  * the restored tree is re-parented; with --wait rstr waits for the root
  * and exits with its exit status (128 + signal number if it was killed),
  * forwarding SIGHUP, SIGINT, SIGQUIT and SIGTERM to it meanwhile.
+ * --shell-job gives the tree rstr's terminal in place of the one it was
+ * saved with (ckpt --shell-job) and implies --wait.
  */
 #include <fcntl.h>
 #include <getopt.h>
@@ -31,6 +33,10 @@ static void help(void)
 	       "  -p, --pidns       restore into a new pid namespace (RSTR_PIDNS), the\n"
 	       "                    root as its pid 1; needed for the image of a whole\n"
 	       "                    pid namespace\n"
+	       "  -j, --shell-job   give the terminal descriptors saved by ckpt --shell-job\n"
+	       "                    rstr's terminal, and put the tree in its foreground\n"
+	       "                    if it was in the foreground (RSTR_SHELL_JOB); implies\n"
+	       "                    --wait\n"
 	       "  -w, --wait        wait for the restored root and exit with its status\n"
 	       "                    (128 + signal number if it was killed by a signal)\n"
 	       "  -l, --log=LOG     write the kernel's messages to LOG (truncated)\n"
@@ -88,6 +94,7 @@ int main(int argc, char **argv)
 		{ "input",	required_argument,	NULL, 'i' },
 		{ "pidns",	no_argument,		NULL, 'p' },
 		{ "wait",	no_argument,		NULL, 'w' },
+		{ "shell-job",	no_argument,		NULL, 'j' },
 		{ "log",	required_argument,	NULL, 'l' },
 		{ "help",	no_argument,		NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -98,7 +105,7 @@ int main(int argc, char **argv)
 	bool do_wait = false;
 	long pid;
 
-	while ((c = getopt_long(argc, argv, "i:pwl:h", longopts,
+	while ((c = getopt_long(argc, argv, "i:pjwl:h", longopts,
 				NULL)) != -1) {
 		switch (c) {
 		case 'i':
@@ -106,6 +113,10 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 			flags |= RSTR_PIDNS;
+			break;
+		case 'j':
+			flags |= RSTR_SHELL_JOB;
+			do_wait = true;
 			break;
 		case 'w':
 			do_wait = true;

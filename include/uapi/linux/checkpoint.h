@@ -22,10 +22,22 @@
 /* checkpoint() flags */
 #define CKPT_KILL		0x1UL	/* kill the tree once it is saved */
 #define CKPT_STOP		0x2UL	/* leave the tree stopped (SIGSTOP) */
-#define CKPT_FLAGS_ALL		(CKPT_KILL | CKPT_STOP)
+/*
+ * Save the descriptors of the terminal of the session the tree runs in
+ * (that of the shell that started it), which is outside the tree, as
+ * references to be replaced by the restarter's terminal
+ */
+#define CKPT_SHELL_JOB		0x4UL
+#define CKPT_FLAGS_ALL		(CKPT_KILL | CKPT_STOP | CKPT_SHELL_JOB)
 
 /* restart() flags */
 #define RSTR_PIDNS		0x1UL	/* restore into a new pid namespace */
-#define RSTR_FLAGS_ALL		(RSTR_PIDNS)
+/*
+ * Give the descriptors that CKPT_SHELL_JOB saved the caller's controlling
+ * terminal, and put the restored tree in its foreground if it was in the
+ * foreground of its own
+ */
+#define RSTR_SHELL_JOB		0x2UL
+#define RSTR_FLAGS_ALL		(RSTR_PIDNS | RSTR_SHELL_JOB)
 
 #endif /* _UAPI_LINUX_CHECKPOINT_H */

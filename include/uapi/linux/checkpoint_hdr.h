@@ -264,6 +264,9 @@ enum ckpt_file_type {
 	CKPT_FILE_PTMX,		/* a pty master, path: the ptmx node it was */
 				/* opened at; obj_ref: its PTY */
 	CKPT_FILE_PTS,		/* a pty slave, by path; obj_ref: its PTY */
+	CKPT_FILE_SHELL_TTY,	/* the terminal of the session the tree ran */
+				/* in, saved with CKPT_SHELL_JOB: no path; */
+				/* rdev 5:0 if opened as /dev/tty */
 	CKPT_FILE_MAX
 };
 
@@ -659,6 +662,8 @@ struct ckpt_hdr_signal {
  * restarter's session, with the restarter's controlling terminal
  */
 #define CKPT_CTTY_INHERIT	0x1
+/* ... whose foreground process group was the process's */
+#define CKPT_CTTY_FOREGROUND	0x2
 
 /* A pending signal: the kernel's siginfo, its union kept as it is */
 struct ckpt_siginfo {

@@ -2624,7 +2624,7 @@ TEST_F_TIMEOUT(err, bad_args, 120)
 		int logfd;	/* -2: a good one, -3: read-only */
 		int err;
 	} cases[] = {
-		{ "checkpoint flags 0x4", 1, -2, -2, 0x4, -2, EINVAL },
+		{ "checkpoint flags 0x8", 1, -2, -2, 0x8, -2, EINVAL },
 		{ "checkpoint flags ~0", 1, -2, -2, ~0UL, -2, EINVAL },
 		{ "checkpoint flags 1 << 63", 1, -2, -2, 1UL << 63, -2,
 		  EINVAL },
@@ -2642,7 +2642,7 @@ TEST_F_TIMEOUT(err, bad_args, 120)
 		{ "restart pid 1", 0, 1, -2, 0, -2, EINVAL },
 		{ "restart pid -1", 0, -1, -2, 0, -2, EINVAL },
 		{ "restart pid = caller", 0, getpid(), -2, 0, -2, EINVAL },
-		{ "restart flags 0x2", 0, 0, -2, 0x2, -2, EINVAL },
+		{ "restart flags 0x4", 0, 0, -2, 0x4, -2, EINVAL },
 		{ "restart flags ~0", 0, 0, -2, ~0UL, -2, EINVAL },
 		{ "restart fd -1", 0, 0, -1, 0, -2, EBADF },
 		{ "restart fd closed", 0, 0, 999, 0, -2, EBADF },

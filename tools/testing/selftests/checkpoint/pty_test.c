@@ -36,6 +36,17 @@
  * session (tcgetsid()), can open /dev/tty; the master writes ^C and C,
  * not R, gets SIGINT.
  *
+ * Every image passes ckptinfo.
+ *
+ * shell_job: a "shell" S leads a session whose terminal is the slave of a
+ * pair the test holds; its job J (a process group of its own, in the
+ * foreground) has its standard descriptors on the terminal and answers
+ * each line it reads.  J is checkpointed with CKPT_SHELL_JOB and killed;
+ * S restarts it with RSTR_SHELL_JOB.  J's descriptors, session, terminal
+ * and foreground group (/proc/PID/stat) are as before, and it answers
+ * the next line typed, then exits when told to.  Without RSTR_SHELL_JOB
+ * the restart fails with EINVAL.
+ *
  * outside, dev_tty: refused with EOPNOTSUPP and a message naming the pid
  * and the fd: a slave that the test opened too (through /proc/PID/fd),
  * and a tty opened through /dev/tty; R keeps running.
@@ -323,6 +334,90 @@ static int r_ctty(void *arg)
 	return 0;
 }
 
+/* J: answer each line read from the terminal, until "quit" */
+static int job_main(void)
+{
+	char line[64];
+	ssize_t n;
+
+	for (;;) {
+		n = read(0, line, sizeof(line) - 1);
+		if (n <= 0)
+			return 10;
+		line[n] = '\0';
+		if (!strcmp(line, "quit\n"))
+			return 0;
+		if (dprintf(1, "got %s", line) < 0)
+			return 11;
+	}
+}
+
+/*
+ * S: lead a session on the terminal @slave, start J in the foreground,
+ * report its pid on @res; once J is killed, restart the image whose fd in
+ * the test (@test) comes on @cmd with the flags that come next, report
+ * the result and the exit status of the restored J
+ */
+static int shell_main(const char *slave, int cmd, int res, pid_t test)
+{
+	char path[64], log[CKPT_LOG_MAX];
+	int fd, imgfd, st;
+	long flags, ret;
+	pid_t j;
+
+	if (setsid() < 0)
+		return 20;
+	fd = open(slave, O_RDWR);
+	if (fd < 0 || tcgetsid(fd) != getpid())
+		return 21;
+	j = fork();
+	if (j == 0) {
+		setpgid(0, 0);
+		if (ckpt_unmap_shared_anon() < 0)
+			_exit(13);
+		if (dup2(fd, 0) || dup2(fd, 1) != 1 || dup2(fd, 2) != 2)
+			_exit(12);
+		syscall(SYS_close_range, 3, ~0U, 0);
+		_exit(job_main());
+	}
+	if (j < 0 || setpgid(j, j) || tcsetpgrp(fd, j) ||
+	    write(res, &j, sizeof(j)) != sizeof(j) ||
+	    waitpid(j, &st, 0) != j || !WIFSIGNALED(st))
+		return 22;
+	while (read(cmd, &imgfd, sizeof(imgfd)) == sizeof(imgfd) &&
+	       read(cmd, &flags, sizeof(flags)) == sizeof(flags)) {
+		snprintf(path, sizeof(path), "/proc/%d/fd/%d", test, imgfd);
+		imgfd = open(path, O_RDONLY);
+		ret = imgfd < 0 ? -1 : ckpt_restart(imgfd, flags, log,
+						    sizeof(log));
+		if (ret < 0)
+			ret = -errno;
+		if (write(res, &ret, sizeof(ret)) != sizeof(ret))
+			return 23;
+		close(imgfd);
+		if (ret > 0)
+			return waitpid(ret, &st, 0) == ret && WIFEXITED(st) ?
+			       WEXITSTATUS(st) : 24;
+	}
+	return 25;
+}
+
+/* Read @s from @fd, waiting up to 5 s for each part */
+static int expect_str(int fd, const char *s)
+{
+	size_t n = strlen(s), got = 0;
+	char buf[128];
+	ssize_t r;
+
+	while (got < n && n < sizeof(buf) && wait_in(fd)) {
+		r = read(fd, buf + got, n - got);
+		if (r <= 0)
+			return 0;
+		got += r;
+	}
+	return got == n && !memcmp(buf, s, n);
+}
+
 static int r_outside(void *arg)
 {
 	if (ckpt_unmap_shared_anon() < 0)
@@ -390,6 +485,21 @@ static void start(struct __test_metadata *_metadata,
 	self->nr_pids = 1 + nr;
 }
 
+/* ckptinfo decodes and accepts the image in @imgfd */
+static void ckptinfo_ok(struct __test_metadata *_metadata, int imgfd)
+{
+	char cmd[128];
+	int st;
+
+	snprintf(cmd, sizeof(cmd),
+		 "ckptinfo /proc/%d/fd/%d >/dev/null 2>/tmp/ckptinfo.err",
+		 getpid(), imgfd);
+	st = system(cmd);
+	EXPECT_TRUE(st != -1 && WIFEXITED(st) && !WEXITSTATUS(st)) {
+		ckpt_dump_log("/tmp/ckptinfo.err");
+	}
+}
+
 /* Checkpoint with CKPT_KILL, reap the tree, restart the image */
 static void cycle(struct __test_metadata *_metadata, FIXTURE_DATA(pty) *self)
 {
@@ -405,6 +515,7 @@ static void cycle(struct __test_metadata *_metadata, FIXTURE_DATA(pty) *self)
 	for (i = 0; i < self->nr_pids; i++)
 		ASSERT_TRUE(WIFSIGNALED(status[i]) &&
 			    WTERMSIG(status[i]) == SIGKILL);
+	ckptinfo_ok(_metadata, self->imgfd);
 	ret = ckpt_restart(self->imgfd, 0, self->klog, sizeof(self->klog));
 	ASSERT_EQ(self->pids[0], ret) {
 		TH_LOG("restart: %s: %s", strerror(errno), self->klog);
@@ -531,6 +642,68 @@ TEST_F_TIMEOUT(pty, outside, 120)
 	close(fd);
 	ckpt_expect_exit0(_metadata, self->pids[0], self->log, TMO_EXIT);
 	self->nr_pids = 0;
+}
+
+TEST_F_TIMEOUT(pty, shell_job, 120)
+{
+	int m, n, cmd[2], res[2], status, st;
+	char slave[64], r0[128], r1[128];
+	char l0[PATH_MAX], l1[PATH_MAX];
+	pid_t shell, job;
+	long ret, flags;
+
+	m = open("/dev/ptmx", O_RDWR | O_NOCTTY);
+	ASSERT_LE(0, m);
+	ASSERT_EQ(0, unlockpt(m));
+	ASSERT_EQ(0, ioctl(m, TIOCGPTN, &n));
+	snprintf(slave, sizeof(slave), "/dev/pts/%d", n);
+	ASSERT_EQ(0, pipe(cmd));
+	ASSERT_EQ(0, pipe(res));
+	shell = fork();
+	ASSERT_LE(0, shell);
+	if (shell == 0) {
+		close(m);
+		close(cmd[1]);
+		close(res[0]);
+		_exit(shell_main(slave, cmd[0], res[1], getppid()));
+	}
+	self->pids[0] = shell;
+	self->nr_pids = 1;
+	close(cmd[0]);
+	close(res[1]);
+	ASSERT_EQ((ssize_t)sizeof(job), read(res[0], &job, sizeof(job)));
+	ASSERT_EQ(4, write(m, "one\n", 4));
+	ASSERT_TRUE(expect_str(m, "one\r\ngot one\r\n"));
+	stat_tty(_metadata, job, r0, sizeof(r0));
+	ASSERT_EQ(0, ckpt_fd_link(job, 0, l0, sizeof(l0)));
+
+	ASSERT_LT(0, ckpt_checkpoint(job, CKPT_KILL | CKPT_SHELL_JOB,
+				     &self->imgfd, self->klog,
+				     sizeof(self->klog))) {
+		TH_LOG("checkpoint: %s: %s", strerror(errno), self->klog);
+	}
+	ckptinfo_ok(_metadata, self->imgfd);
+	for (flags = 0; flags <= RSTR_SHELL_JOB; flags += RSTR_SHELL_JOB) {
+		ASSERT_EQ((ssize_t)sizeof(int), write(cmd[1], &self->imgfd, sizeof(int)));
+		ASSERT_EQ((ssize_t)sizeof(flags), write(cmd[1], &flags, sizeof(flags)));
+		ASSERT_EQ((ssize_t)sizeof(ret), read(res[0], &ret, sizeof(ret)));
+		EXPECT_EQ(flags ? job : -EINVAL, ret);
+	}
+	stat_tty(_metadata, job, r1, sizeof(r1));
+	ASSERT_EQ(0, ckpt_fd_link(job, 0, l1, sizeof(l1)));
+	TH_LOG("J: %s, fd 0 %s", r1, l1);
+	EXPECT_STREQ(r0, r1);
+	EXPECT_STREQ(l0, l1);
+	EXPECT_EQ(4, write(m, "two\n", 4));
+	EXPECT_TRUE(expect_str(m, "two\r\ngot two\r\n"));
+	EXPECT_EQ(5, write(m, "quit\n", 5));
+	ASSERT_EQ(shell, ckpt_waitpid(shell, &status, TMO_EXIT));
+	self->nr_pids = 0;
+	st = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	EXPECT_EQ(0, st);
+	close(m);
+	close(cmd[1]);
+	close(res[0]);
 }
 
 TEST_F_TIMEOUT(pty, dev_tty, 120)
