@@ -83,6 +83,10 @@ static void ckpt_file_describe(struct file *file, char *buf, size_t size)
 			  inode->i_sb->s_magic == PIPEFS_MAGIC ? "pipe" : "FIFO");
 	} else if (S_ISSOCK(mode)) {
 		scnprintf(buf, size, "socket");
+	} else if (S_ISCHR(mode) && tty_file_tty(file)) {
+		scnprintf(buf, size, "terminal %s (character device %u:%u)",
+			  tty_name(tty_file_tty(file)), imajor(inode),
+			  iminor(inode));
 	} else if (S_ISCHR(mode)) {
 		scnprintf(buf, size, "character device %u:%u",
 			  imajor(inode), iminor(inode));
