@@ -172,26 +172,6 @@ static inline void ckpt_go_wait(int ready)
 	sigprocmask(SIG_SETMASK, &old, NULL);
 }
 
-/*
- * Install the SIGUSR1 handler, report ready and wait for SIGUSR1 in a
- * pause() loop.  A SIGUSR1 that comes between the test of the flag and
- * pause() is missed: ckpt_go_wait(1) has no such window.
- */
-static inline void ckpt_child_ready_wait(void)
-{
-	struct sigaction sa = { .sa_handler = ckpt_go_handler };
-	sigset_t set;
-
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGUSR1, &sa, NULL);
-	sigemptyset(&set);
-	sigaddset(&set, SIGUSR1);
-	sigprocmask(SIG_UNBLOCK, &set, NULL);
-	ckpt_child_ready();
-	while (!ckpt_go)
-		pause();
-}
-
 /* Log from the child (its stderr is the log file). */
 #define ckpt_child_log(fmt, ...) \
 	fprintf(stderr, "child %d: " fmt "\n", getpid(), ##__VA_ARGS__)

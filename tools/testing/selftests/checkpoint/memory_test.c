@@ -326,7 +326,7 @@ static int layout_child(void *arg)
 	clock_gettime(CLOCK_MONOTONIC, &mono0);
 
 	ckpt_child_log("layout at %p, brk %p", base, brk0);
-	ckpt_child_ready_wait();
+	ckpt_go_wait(1);
 
 	/* --- restored: first what must not have been touched --- */
 	cur = sbrk(0);
@@ -453,7 +453,7 @@ static int sparse_child(void *arg)
 	madvise(p, SPARSE_SIZE, MADV_NOHUGEPAGE);
 	for (i = 0; i < ARRAY_SIZE(touched); i++)
 		fill(p + touched[i] * psz, psz, 0x5000 + i);
-	ckpt_child_ready_wait();
+	ckpt_go_wait(1);
 
 	CKPT_CHILD_CHECK(3, !mincore(p, SPARSE_SIZE, vec));
 	for (i = 0; i < nr; i++)
@@ -483,7 +483,7 @@ static int random_child(void *arg)
 		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	CKPT_CHILD_CHECK(2, p != MAP_FAILED);
 	fill(p, RANDOM_SIZE, seed);
-	ckpt_child_ready_wait();
+	ckpt_go_wait(1);
 
 	off = check_fill(p, RANDOM_SIZE, seed);
 	if (off >= 0)
@@ -880,7 +880,7 @@ static void spawn_ready(struct __test_metadata *_metadata,
 	ASSERT_EQ(0, ckpt_wait_ready(self->pid, 60000)) {
 		TH_LOG("child not ready");
 	}
-	ASSERT_EQ(0, ckpt_wait_syscall(self->pid, __NR_pause, 30000));
+	ASSERT_EQ(0, ckpt_wait_syscall(self->pid, __NR_rt_sigsuspend, 30000));
 }
 
 /* CKPT_KILL, reap; returns the image size */

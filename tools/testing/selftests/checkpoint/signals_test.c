@@ -283,7 +283,7 @@ static int signals_child(void *arg)
 	blocked_before = get_blocked();
 	if (blocked_before != BLOCKED)
 		return 85;
-	ckpt_child_ready_wait();
+	ckpt_go_wait(1);
 
 	/* Every action reads back exactly as before */
 	for (sig = 1; sig <= SIG_MAX; sig++) {

@@ -56,7 +56,7 @@ static int timers_child(void *arg)
 	    setitimer(ITIMER_REAL, &real, NULL) ||
 	    setitimer(ITIMER_VIRTUAL, &virt, NULL))
 		return 2;
-	ckpt_child_ready_wait();
+	ckpt_go_wait(1);
 
 	getitimer(ITIMER_REAL, &r);
 	getitimer(ITIMER_VIRTUAL, &v);
@@ -121,6 +121,10 @@ static void *thread_fn(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, RT_D);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	/* SIGUSR1 is the main thread's, even before it waits for it */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	for (;;)
 		pause();
 	return NULL;
@@ -177,7 +181,7 @@ static int posix_timers_child(void *arg)
 		return 5;
 	ckpt_child_log("timers a %ld b %ld c %ld d %ld", (long)timer_a,
 		       (long)b, (long)c, (long)d);
-	ckpt_child_ready_wait();
+	ckpt_go_wait(1);
 
 	CKPT_CHILD_CHECK(10, !timer_gettime(timer_a, &cur) &&
 			     cur.it_interval.tv_sec == 0 &&
@@ -215,7 +219,7 @@ static int cpu_timer_child(void *arg)
 		return 1;
 	if (timer_create(CLOCK_PROCESS_CPUTIME_ID, NULL, &id))
 		return 2;
-	ckpt_child_ready_wait();
+	ckpt_go_wait(1);
 	return 0;
 }
 

@@ -766,7 +766,7 @@ static int zombie_root(void *arg)
 	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0 || write(fd, buf, len) != len || close(fd))
 		return 95;
-	ckpt_child_ready_wait();
+	ckpt_go_wait(1);
 
 	memset(&si, 0, sizeof(si));
 	CKPT_CHILD_CHECK(1, !waitid(P_PID, z[0], &si,
@@ -833,7 +833,7 @@ TEST_F_TIMEOUT(tree, zombie, 120)
 		ASSERT_EQ('Z', ids.state);
 		ASSERT_EQ(root, ids.ppid);
 	}
-	ASSERT_EQ(0, ckpt_wait_syscall(root, __NR_pause, TMO_READY));
+	ASSERT_EQ(0, ckpt_wait_syscall(root, __NR_rt_sigsuspend, TMO_READY));
 
 	checkpoint(_metadata, self, root, CKPT_KILL);
 	n = image_tree(self->imgfd, ent, MAX_ENTRIES);
@@ -863,7 +863,7 @@ TEST_F_TIMEOUT(tree, zombie, 120)
 		EXPECT_EQ('Z', ids.state);
 		EXPECT_EQ(root, ids.ppid);
 	}
-	ASSERT_EQ(0, ckpt_wait_syscall(root, __NR_pause, TMO_READY));
+	ASSERT_EQ(0, ckpt_wait_syscall(root, __NR_rt_sigsuspend, TMO_READY));
 	ASSERT_EQ(0, kill(root, SIGUSR1));
 	ASSERT_EQ(root, ckpt_waitpid(root, &status, TMO_EXIT));
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
@@ -1084,7 +1084,7 @@ static int plain_child(void *arg)
 {
 	if (ckpt_unmap_shared_anon() < 0)
 		return 99;
-	ckpt_child_ready_wait();
+	ckpt_go_wait(1);
 	return 0;
 }
 
@@ -1107,7 +1107,7 @@ TEST_F_TIMEOUT(tree, pid_busy, 120)
 	ASSERT_LT(0, pid);
 	track(self, pid);
 	ASSERT_EQ(0, ckpt_wait_ready(pid, TMO_READY));
-	ASSERT_EQ(0, ckpt_wait_syscall(pid, __NR_pause, TMO_READY));
+	ASSERT_EQ(0, ckpt_wait_syscall(pid, __NR_rt_sigsuspend, TMO_READY));
 	checkpoint(_metadata, self, pid, 0);
 	ASSERT_EQ(1, ckpt_nr_children());
 
@@ -1131,7 +1131,7 @@ TEST_F_TIMEOUT(tree, pid_busy, 120)
 
 	/* the pid is free now */
 	restart(_metadata, self, pid);
-	ASSERT_EQ(0, ckpt_wait_syscall(pid, __NR_pause, TMO_READY));
+	ASSERT_EQ(0, ckpt_wait_syscall(pid, __NR_rt_sigsuspend, TMO_READY));
 	ASSERT_EQ(0, kill(pid, SIGUSR1));
 	expect_exit0(_metadata, pid);
 }
