@@ -503,7 +503,8 @@ static int rstr_tty_apply(struct ckpt_ctx *ctx, struct tty_struct *tty,
 	struct n_tty_state *st;
 	int ret;
 
-	ret = rstr_tty_termios(ctx, tty, ht);
+	/* A master's termios cannot change: TCSETS on it sets its slave's */
+	ret = tty == ckpt_pty_master(tty) ? 0 : rstr_tty_termios(ctx, tty, ht);
 	if (ret)
 		return ckpt_err(ctx, ret, "%s: setting its termios failed: error %d",
 				tty_name(tty), ret);

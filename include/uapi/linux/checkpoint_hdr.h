@@ -482,7 +482,9 @@ struct ckpt_hdr_pty {
  */
 struct ckpt_hdr_tty {
 	struct ckpt_hdr h;
-	__u32 iflag;		/* struct termios2, as TCGETS2 gives it */
+	__u32 iflag;		/* struct termios2, as TCGETS2 gives it; */
+				/* a master's is not restored: it never */
+				/* changes */
 	__u32 oflag;
 	__u32 cflag;
 	__u32 lflag;

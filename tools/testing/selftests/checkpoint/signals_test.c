@@ -455,6 +455,9 @@ TEST_F_TIMEOUT(signals, restore, 120)
 	ASSERT_EQ(0, ckpt_wait_ready(self->pid, TMO_READY)) {
 		ckpt_dump_log(self->log);
 	}
+	/* In sigsuspend(), which unblocks SIGUSR1 while it waits */
+	ASSERT_EQ(0, ckpt_wait_syscall(self->pid, __NR_rt_sigsuspend,
+				       TMO_READY));
 	ASSERT_EQ(0, read_masks(self->pid, &m0));
 	ASSERT_EQ(BLOCKED, m0.blk);
 	ASSERT_EQ(ign, m0.ign & mine);
@@ -468,6 +471,7 @@ TEST_F_TIMEOUT(signals, restore, 120)
 		ckpt_dump_log(self->log);
 	}
 
+	ASSERT_EQ(0, ckpt_wait_syscall(pid, __NR_rt_sigsuspend, TMO_READY));
 	ASSERT_EQ(0, read_masks(pid, &m1));
 	EXPECT_EQ(m0.blk, m1.blk);
 	EXPECT_EQ(m0.ign, m1.ign);
