@@ -29,6 +29,12 @@
  * before the checkpoint, "\b \b" for the erase included, then the new
  * echo.
  *
+ * full: the master of a raw pair wrote until no more fit: the line
+ * discipline holds 4095 bytes, the flip buffer the rest, more than 4000.
+ * The slave of a second pair wrote "bye" and was closed.  After the
+ * restart the slave reads every byte in order, then nothing; the second
+ * master reads "bye", then fails with EIO.
+ *
  * ctty: R leads a session whose controlling terminal is the slave; C is
  * in a process group of its own, the foreground one.  /proc/PID/stat's
  * pgrp, session, tty_nr and tpgid of R and C are the same before and
@@ -41,7 +47,8 @@
  * shell_job: a "shell" S leads a session whose terminal is the slave of a
  * pair the test holds; its job J (a process group of its own, in the
  * foreground) has its standard descriptors on the terminal and answers
- * each line it reads.  J is checkpointed with CKPT_SHELL_JOB and killed;
+ * each line it reads, on its standard output and through /dev/tty.  J is
+ * checkpointed with CKPT_SHELL_JOB and killed;
  * S restarts it with RSTR_SHELL_JOB.  J's descriptors, session, terminal
  * and foreground group (/proc/PID/stat) are as before, and it answers
  * the next line typed, then exits when told to.  Without RSTR_SHELL_JOB
@@ -274,6 +281,51 @@ static int r_canon(void *arg)
 	return 0;
 }
 
+static int full_bytes, full_held;
+
+static int r_full(void *arg)
+{
+	unsigned char buf[512];
+	struct termios t;
+	int i, n;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 99;
+	if (open_pair(5, 6, O_NONBLOCK, O_NOCTTY) < 0 || tcgetattr(6, &t))
+		return 80;
+	cfmakeraw(&t);
+	if (tcsetattr(6, TCSANOW, &t))
+		return 81;
+	for (;;) {
+		for (i = 0; i < (int)sizeof(buf); i++)
+			buf[i] = pat(3, full_bytes + i);
+		n = write(5, buf, sizeof(buf));
+		if (n <= 0 && errno == EAGAIN && !wait_nread(6, 4095))
+			return 82;
+		if (n <= 0 && errno == EAGAIN)
+			break;
+		if (n <= 0)
+			return 83;
+		full_bytes += n;
+	}
+	full_held = ckpt_nread(6);
+	if (full_held != 4095 || full_bytes < 4095 + 4000)
+		return 84;
+	if (open_pair(7, 8, 0, O_NOCTTY) < 0 || write(8, "bye", 3) != 3 ||
+	    !wait_nread(7, 3) || close(8))
+		return 85;
+	ckpt_go_wait(1);
+
+	CKPT_CHILD_CHECK(1, ckpt_nread(6) == full_held);
+	CKPT_CHILD_CHECK(2, read_pat(6, 3, full_bytes));
+	CKPT_CHILD_CHECK(3, !fcntl(6, F_SETFL, O_NONBLOCK) &&
+			    read(6, buf, 1) < 0 && errno == EAGAIN);
+	CKPT_CHILD_CHECK(4, read_str(7, "bye"));
+	CKPT_CHILD_CHECK(5, read(7, buf, 1) < 0 && errno == EIO);
+	ckpt_child_log("all checks passed: %d bytes", full_bytes);
+	return 0;
+}
+
 static volatile sig_atomic_t got_int;
 
 static void on_int(int sig)
@@ -347,7 +399,7 @@ static int job_main(void)
 		line[n] = '\0';
 		if (!strcmp(line, "quit\n"))
 			return 0;
-		if (dprintf(1, "got %s", line) < 0)
+		if (dprintf(1, "got %s", line) < 0 || dprintf(3, "tty\n") != 4)
 			return 11;
 	}
 }
@@ -379,6 +431,8 @@ static int shell_main(const char *slave, int cmd, int res, pid_t test)
 		if (dup2(fd, 0) || dup2(fd, 1) != 1 || dup2(fd, 2) != 2)
 			_exit(12);
 		syscall(SYS_close_range, 3, ~0U, 0);
+		if (open("/dev/tty", O_RDWR) != 3)
+			_exit(14);
 		_exit(job_main());
 	}
 	if (j < 0 || setpgid(j, j) || tcsetpgrp(fd, j) ||
@@ -598,6 +652,19 @@ TEST_F_TIMEOUT(pty, canon, 120)
 	self->nr_pids = 0;
 }
 
+TEST_F_TIMEOUT(pty, full, 120)
+{
+	char r0[512] = "", r1[512] = "";
+
+	start(_metadata, self, r_full, 0);
+	fds_of(_metadata, self->pids[0], 5, 7, r0, sizeof(r0));
+	cycle(_metadata, self);
+	fds_of(_metadata, self->pids[0], 5, 7, r1, sizeof(r1));
+	EXPECT_STREQ(r0, r1);
+	ckpt_expect_exit0(_metadata, self->pids[0], self->log, TMO_EXIT);
+	self->nr_pids = 0;
+}
+
 TEST_F_TIMEOUT(pty, ctty, 120)
 {
 	char r0[128], c0[128], r1[128], c1[128];
@@ -654,7 +721,7 @@ TEST_F_TIMEOUT(pty, shell_job, 120)
 {
 	int m, n, cmd[2], res[2], status, st;
 	char slave[64], r0[128], r1[128];
-	char l0[PATH_MAX], l1[PATH_MAX];
+	char l0[PATH_MAX], l1[PATH_MAX], d0[PATH_MAX], d1[PATH_MAX];
 	unsigned long flags;
 	pid_t shell, job;
 	long ret;
@@ -680,9 +747,10 @@ TEST_F_TIMEOUT(pty, shell_job, 120)
 	close(res[1]);
 	ASSERT_EQ((ssize_t)sizeof(job), read(res[0], &job, sizeof(job)));
 	ASSERT_EQ(4, write(m, "one\n", 4));
-	ASSERT_TRUE(expect_str(m, "one\r\ngot one\r\n"));
+	ASSERT_TRUE(expect_str(m, "one\r\ngot one\r\ntty\r\n"));
 	stat_tty(_metadata, job, r0, sizeof(r0));
 	ASSERT_EQ(0, ckpt_fd_link(job, 0, l0, sizeof(l0)));
+	ASSERT_EQ(0, ckpt_fd_link(job, 3, d0, sizeof(d0)));
 
 	ASSERT_LT(0, ckpt_checkpoint(job, CKPT_KILL | CKPT_SHELL_JOB,
 				     &self->imgfd, self->klog,
@@ -698,11 +766,14 @@ TEST_F_TIMEOUT(pty, shell_job, 120)
 	}
 	stat_tty(_metadata, job, r1, sizeof(r1));
 	ASSERT_EQ(0, ckpt_fd_link(job, 0, l1, sizeof(l1)));
+	ASSERT_EQ(0, ckpt_fd_link(job, 3, d1, sizeof(d1)));
+	EXPECT_STREQ("/dev/tty", d0);
+	EXPECT_STREQ(d0, d1);
 	TH_LOG("J: %s, fd 0 %s", r1, l1);
 	EXPECT_STREQ(r0, r1);
 	EXPECT_STREQ(l0, l1);
 	EXPECT_EQ(4, write(m, "two\n", 4));
-	EXPECT_TRUE(expect_str(m, "two\r\ngot two\r\n"));
+	EXPECT_TRUE(expect_str(m, "two\r\ngot two\r\ntty\r\n"));
 	EXPECT_EQ(5, write(m, "quit\n", 5));
 	ASSERT_EQ(shell, ckpt_waitpid(shell, &status, TMO_EXIT));
 	self->nr_pids = 0;
