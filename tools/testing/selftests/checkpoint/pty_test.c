@@ -391,7 +391,11 @@ static int job_main(void)
 {
 	char line[64];
 	ssize_t n;
+	int i;
 
+	/* Reading in the background would stop it: wait for the shell */
+	for (i = 0; i < 5000 && tcgetpgrp(0) != getpid(); i++)
+		usleep(1000);
 	for (;;) {
 		n = read(0, line, sizeof(line) - 1);
 		if (n <= 0)
@@ -699,7 +703,8 @@ static void refused(struct __test_metadata *_metadata,
 	EXPECT_NE(NULL, strstr(self->klog, what));
 	if (fd >= 0)
 		close(fd);
-	EXPECT_EQ('S', ckpt_proc_state(self->pids[0]));
+	/* Released, it goes back to its wait */
+	EXPECT_EQ('S', ckpt_wait_state(self->pids[0], 'S', 5000));
 }
 
 TEST_F_TIMEOUT(pty, outside, 120)
