@@ -11,13 +11,15 @@
 # file must go on counting without a gap or a repeat after a restart, and
 # coreutils sleep.  A FIFO holding data comes back with it (ckptinfo
 # shows its PIPE records); a FIFO also open in the test cannot be saved.
+# rstr --shell-job needs a controlling terminal, which the test has not:
+# it fails with a message, and the image restarts without it.
 # Output is TAP.
 
 # Redirecting the stdin of sleep is on purpose: a tty or a pipe would make
 # it impossible to checkpoint.
 # shellcheck disable=SC2217
 
-PLAN=49
+PLAN=53
 WAIT_TICKS=${WAIT_TICKS:-300}	# 0.1 s each
 
 n=0
@@ -402,6 +404,26 @@ result "the process was neither killed nor stopped" is_state "$spid" S
 exec 9>&-
 kill "$spid" 2>/dev/null
 reap "$spid"
+
+# --- --shell-job: a process without a terminal, a restarter without one ---
+
+sleep 60 </dev/null >/dev/null 2>&1 &
+spid=$!
+pids="$pids $spid"
+wait_for is_state "$spid" S
+run ckpt6 ckpt --shell-job --kill -o "$T/job.img" "$spid"
+result "ckpt --shell-job --kill of a process without a terminal exits 0" \
+	test "$rc" -eq 0
+reap "$spid"
+run rstr6 rstr --shell-job -i "$T/job.img"
+result "rstr --shell-job without a controlling terminal exits 1" \
+	test "$rc" -eq 1
+result "and the log says the caller has no controlling terminal" \
+	grep -q "no controlling terminal" "$T/rstr6.err"
+run rstr7 rstr -i "$T/job.img"
+result "the same image restarts without --shell-job" \
+	test "$rc" -eq 0 -a "$(cat "$T/rstr7.out")" = "$spid"
+kill "$spid" 2>/dev/null
 
 # --- files that cannot be opened ---
 
