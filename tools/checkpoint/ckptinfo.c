@@ -1668,6 +1668,8 @@ static void parse_file(void)
 			f.f_flags & ~file_valid_flags(f.type));
 	if ((f.f_flags & 3) == 3)
 		recfail("access mode 3");
+	if (f.type == CKPT_FILE_PTMX && (f.f_flags & 3) != 2)
+		recfail("a pty master not open for reading and writing");
 	if (f.pos < 0)
 		recfail("negative position %lld", (__s64)f.pos);
 	if (f.mtime_nsec >= 1000000000U)

@@ -2111,6 +2111,16 @@ static int m_file_pts_obj(struct model *m)
 	return 0;
 }
 
+static int m_file_ptmx_rdonly(struct model *m)
+{
+	int i = find_file(m, CKPT_FILE_PTMX, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_file)->f_flags &= ~O_ACCMODE;
+	return 0;
+}
+
 static int m_signal_ctty_ref(struct model *m)
 {
 	int i = find(m, CKPT_HDR_SIGNAL, 0), f = find(m, CKPT_HDR_FILE, 0);
@@ -2457,6 +2467,7 @@ static const struct craft {
 	CRAFT("TTY nr_pending + 1", m_tty_pending, ebadmsg),
 	CRAFT("TTY of the slave missing", m_tty_missing, ebadmsg),
 	CRAFT("FILE pts unknown obj_ref", m_file_pts_obj, ebadmsg),
+	CRAFT("FILE ptmx read-only", m_file_ptmx_rdonly, ebadmsg),
 	CRAFT("SIGNAL ctty_ref names a FILE", m_signal_ctty_ref, ebadmsg),
 	CRAFT("SIGNAL unknown ctty_flags", m_signal_ctty_flags, ebadmsg),
 	CRAFT("EPOLL ref of another FILE", m_epoll_ref, ebadmsg),
