@@ -135,6 +135,9 @@ static int ckpt_pty_check_tree(struct ckpt_ctx *ctx, struct file *file,
 	const char *why;
 	int ret = 0;
 
+	if (tty_file_tty(file) == master && (file->f_flags & O_ACCMODE) != O_RDWR)
+		return ckpt_file_refuse(ctx, file, who,
+					"a master not open for reading and writing");
 	ckpt_pty_count(ctx, master, &nm, &ns);
 	tty_lock(master);
 	/* The slave counts one more: the pair's own, until the master goes */
@@ -149,7 +152,7 @@ static int ckpt_pty_check_tree(struct ckpt_ctx *ctx, struct file *file,
 	return why ? ckpt_file_refuse(ctx, file, who, why) : 0;
 }
 
-/* The path of the ptmx node the master of @master's pair was opened at */
+/* The open file of @master: the tree holds it, ckpt_pty_check_tree() saw */
 static struct file *ckpt_pty_master_file(struct ckpt_ctx *ctx,
 					 struct tty_struct *master)
 {
@@ -167,11 +170,6 @@ static int ckpt_pty_checkpoint(struct ckpt_ctx *ctx, struct file *file,
 	struct tty_struct *tty = tty_file_tty(file);
 	int ret;
 
-	if (tty == ckpt_pty_master(tty) &&
-	    (file->f_flags & O_ACCMODE) != O_RDWR) {
-		strscpy(why, "a master not open for reading and writing", len);
-		return -EOPNOTSUPP;
-	}
 	h->pos = 0;
 	h->rdev = new_encode_dev(file_inode(file)->i_rdev);
 	ret = ckpt_obj_lookup_add(ctx, ckpt_pty_master(tty), CKPT_OBJ_PTY,

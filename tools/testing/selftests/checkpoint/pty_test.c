@@ -54,9 +54,10 @@
  * the next line typed, then exits when told to.  Without RSTR_SHELL_JOB
  * the restart fails with EINVAL.
  *
- * outside, dev_tty: refused with EOPNOTSUPP and a message naming the pid
- * and the fd: a slave that the test opened too (through /proc/PID/fd),
- * and a tty opened through /dev/tty; R keeps running.
+ * outside, dev_tty, master_rdonly: refused with EOPNOTSUPP and a message
+ * naming the pid and the fd: a slave that the test opened too (through
+ * /proc/PID/fd), a tty opened through /dev/tty, and a master opened
+ * read-only; R keeps running.
  */
 #include <limits.h>
 #include <poll.h>
@@ -502,6 +503,19 @@ static int r_dev_tty(void *arg)
 	return 0;
 }
 
+static int r_master_rdonly(void *arg)
+{
+	int fd;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 99;
+	fd = open("/dev/ptmx", O_RDONLY | O_NOCTTY);
+	if (fd < 0 || ckpt_put_fd(fd, 5))
+		return 80;
+	ckpt_go_wait(1);
+	return 0;
+}
+
 FIXTURE(pty) {
 	char dir[64];
 	char log[128];
@@ -792,6 +806,14 @@ TEST_F_TIMEOUT(pty, dev_tty, 120)
 {
 	start(_metadata, self, r_dev_tty, 0);
 	refused(_metadata, self, "character device 5:0");
+	ckpt_expect_exit0(_metadata, self->pids[0], self->log, TMO_EXIT);
+	self->nr_pids = 0;
+}
+
+TEST_F_TIMEOUT(pty, master_rdonly, 120)
+{
+	start(_metadata, self, r_master_rdonly, 0);
+	refused(_metadata, self, "a master not open for reading and writing");
 	ckpt_expect_exit0(_metadata, self->pids[0], self->log, TMO_EXIT);
 	self->nr_pids = 0;
 }
