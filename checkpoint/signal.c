@@ -279,6 +279,12 @@ static int rstr_check_ctty(struct ckpt_ctx *ctx,
 		return ckpt_err(ctx, -EBADMSG, "SIGNAL: invalid controlling terminal");
 	if (h->ctty_ref && IS_ERR(rstr_obj_get(ctx, h->ctty_ref, CKPT_OBJ_PTY)))
 		return -EBADMSG;
+	/* A thread's is its process's: its leader created it */
+	if (!thread_group_leader(current) &&
+	    (h->ctty_ref != ctx->tasks[ctx->cur->creator].ctty_ref ||
+	     h->ctty_flags != ctx->tasks[ctx->cur->creator].ctty_flags))
+		return ckpt_err(ctx, -EBADMSG,
+				"SIGNAL: a thread's controlling terminal is not its process's");
 	ctx->cur->ctty_ref = h->ctty_ref;
 	ctx->cur->ctty_flags = h->ctty_flags;
 	return 0;

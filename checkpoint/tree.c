@@ -338,22 +338,23 @@ int ckpt_tree_fill(struct ckpt_ctx *ctx)
 }
 
 /**
- * ckpt_tree_find - find a process of the tree by pid or process group
+ * ckpt_tree_find - find a task of the tree by one of its ids
  * @ctx: the context, its tree filled (or read)
- * @id: a pid (or a process group id), as the tree sees it
- * @pgrp: look for a process of process group @id rather than pid @id
+ * @id: the id, as the tree sees it
+ * @type: which id: PIDTYPE_PID (the task's own), PIDTYPE_TGID (its
+ *	process's) or PIDTYPE_PGID (its process group's)
  *
- * Return: the index of the first process (not a thread) found, or -1.
+ * Return: the index of the first task found, or -1.
  */
-int ckpt_tree_find(const struct ckpt_ctx *ctx, pid_t id, bool pgrp)
+int ckpt_tree_find(const struct ckpt_ctx *ctx, pid_t id, enum pid_type type)
 {
 	const struct ckpt_tree_entry *e;
 	unsigned int i;
 
 	for (i = 0; id > 0 && i < ctx->nr_tasks; i++) {
 		e = &ctx->tree[i];
-		if (!(e->flags & CKPT_TREE_THREAD) &&
-		    (pgrp ? e->pgid : e->pid) == id)
+		if ((type == PIDTYPE_PID ? e->pid :
+		     type == PIDTYPE_TGID ? e->tgid : e->pgid) == id)
 			return i;
 	}
 	return -1;

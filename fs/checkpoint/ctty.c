@@ -84,7 +84,7 @@ int ckpt_ctty_ref(struct ckpt_ctx *ctx, struct task_struct *t, u32 *ref,
 		return 0;
 	*ref = ckpt_pty_ref(ctx, tty);
 	if (!*ref && ckpt_tree_find(ctx, task_session_nr_ns(t, ctx->pidns),
-				    false) < 0) {
+				    PIDTYPE_PID) < 0) {
 		*flags = CKPT_CTTY_INHERIT;
 		if (ckpt_task_in_fg(t, tty))
 			*flags |= CKPT_CTTY_FOREGROUND;
@@ -107,14 +107,9 @@ int ckpt_ctty_ref(struct ckpt_ctx *ctx, struct task_struct *t, u32 *ref,
 void ckpt_find_shell_tty(struct ckpt_ctx *ctx)
 {
 	if (!(ctx->flags & CKPT_SHELL_JOB) ||
-	    ckpt_tree_find(ctx, ctx->tree[0].sid, false) >= 0)
+	    ckpt_tree_find(ctx, ctx->tree[0].sid, PIDTYPE_PID) >= 0)
 		return;
 	ctx->shell_tty = ckpt_task_tty(ctx->tasks[0].task);
-}
-
-static bool ckpt_file_shell_tty_match(struct file *file)
-{
-	return false;	/* only through ctx->shell_tty: see file.c */
 }
 
 static int ckpt_shell_tty_checkpoint(struct ckpt_ctx *ctx, struct file *file,
@@ -215,7 +210,6 @@ const struct ckpt_file_ops ckpt_file_shell_tty_ops = {
 	.type = CKPT_FILE_SHELL_TTY,
 	.name = "shell terminal",
 	.flags = CKPT_SHELL_TTY_FLAGS,
-	.match = ckpt_file_shell_tty_match,
 	.checkpoint = ckpt_shell_tty_checkpoint,
 	.restore = rstr_file_shell_tty,
 };

@@ -66,7 +66,8 @@ ckpt_file_find_ops(struct ckpt_ctx *ctx, struct file *file)
 		return &ckpt_file_shell_tty_ops;
 #endif
 	for (i = 0; i < CKPT_FILE_MAX; i++)
-		if (ckpt_file_ops_table[i] && ckpt_file_ops_table[i]->match(file))
+		if (ckpt_file_ops_table[i] && ckpt_file_ops_table[i]->match &&
+		    ckpt_file_ops_table[i]->match(file))
 			return ckpt_file_ops_table[i];
 	return NULL;
 }

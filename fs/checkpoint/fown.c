@@ -170,20 +170,14 @@ static struct pid *rstr_fown_pid(struct ckpt_ctx *ctx,
 				 const struct ckpt_hdr_fowner *h,
 				 enum pid_type *type)
 {
-	const struct ckpt_tree_entry *e;
-	unsigned int i;
-	s32 nr;
+	int i;
 
 	*type = h->type == CKPT_OWNER_TID ? PIDTYPE_PID :
 		h->type == CKPT_OWNER_PID ? PIDTYPE_TGID : PIDTYPE_PGID;
-	for (i = 0; i < ctx->nr_tasks; i++) {
-		e = &ctx->tree[i];
-		nr = *type == PIDTYPE_PID ? e->pid :
-		     *type == PIDTYPE_TGID ? e->tgid : e->pgid;
-		if (nr == h->pid && ctx->tasks[i].task)
-			return ckpt_task_pid(ctx->tasks[i].task, *type);
-	}
-	return NULL;
+	i = ckpt_tree_find(ctx, h->pid, *type);
+	if (i < 0 || !ctx->tasks[i].task)
+		return NULL;
+	return ckpt_task_pid(ctx->tasks[i].task, *type);
 }
 
 /**

@@ -101,9 +101,9 @@ static const char *ckpt_pty_check_ctrl(struct ckpt_ctx *ctx,
 	has_pgrp = slave->ctrl.pgrp;
 	spin_unlock_irq(&slave->ctrl.lock);
 	ckpt_tty_ctrl(ctx, slave, &sid, &fg);
-	if (has_session && ckpt_tree_find(ctx, sid, false) < 0)
+	if (has_session && ckpt_tree_find(ctx, sid, PIDTYPE_PID) < 0)
 		return "the controlling terminal of a session outside the tree";
-	if (has_session && ckpt_tree_find(ctx, fg, true) < 0)
+	if (has_session && ckpt_tree_find(ctx, fg, PIDTYPE_PGID) < 0)
 		return "its foreground process group is not in the tree";
 	if (!has_session && has_pgrp)
 		return "a foreground process group without a session";
@@ -337,20 +337,17 @@ static int ckpt_pty_write_obj(struct ckpt_ctx *ctx, struct file *file,
 	return ret;
 }
 
-static void rstr_pty_free(struct rstr_pty *rp)
-{
-	if (rp->master)
-		fput(rp->master);
-	kfree(rp);
-}
-
 /**
  * rstr_pty_put - drop a restored pty pair
  * @ptr: the struct rstr_pty
  */
 void rstr_pty_put(void *ptr)
 {
-	rstr_pty_free(ptr);
+	struct rstr_pty *rp = ptr;
+
+	if (rp->master)
+		fput(rp->master);
+	kfree(rp);
 }
 
 static int rstr_pty_check(struct ckpt_ctx *ctx, u32 ref,
@@ -434,6 +431,8 @@ static int rstr_tty_check(struct ckpt_ctx *ctx, const struct ckpt_hdr_tty *ht,
 	size_t eol = DIV_ROUND_UP(ht->count, 8);
 
 	if (ht->line != N_TTY || ht->flags & ~CKPT_TTY_ALL ||
+	    (ht->flags & CKPT_TTY_TCO_STOPPED &&
+	     !(ht->flags & CKPT_TTY_STOPPED)) ||
 	    ht->count > CKPT_TTY_BUF_SIZE || ht->canon > ht->count ||
 	    ht->commit > ht->count || ht->line_start > ht->count ||
 	    ht->nr_pending > CKPT_TTY_PENDING_MAX ||
@@ -616,7 +615,7 @@ static struct rstr_pty *rstr_pty_new(struct ckpt_ctx *ctx,
 	return ret ? ERR_PTR(ret) : rp;
 fail:
 	if (rp)
-		rstr_pty_free(rp);
+		rstr_pty_put(rp);
 	return ERR_PTR(ret);
 }
 
@@ -706,7 +705,7 @@ struct tty_struct *rstr_pty_slave(struct ckpt_ctx *ctx, u32 ref)
 
 static int rstr_set_fg_pgrp(struct ckpt_ctx *ctx, struct rstr_pty *rp)
 {
-	int i = ckpt_tree_find(ctx, rp->fg_pgid, true);
+	int i = ckpt_tree_find(ctx, rp->fg_pgid, PIDTYPE_PGID);
 	struct pid *pgrp = NULL;
 	int ret;
 

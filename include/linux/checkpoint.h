@@ -9,6 +9,7 @@
 #include <linux/completion.h>
 #include <linux/hashtable.h>
 #include <linux/path.h>
+#include <linux/pid.h>
 #include <linux/signal_types.h>
 #include <linux/task_work.h>
 #include <linux/types.h>
@@ -345,7 +346,7 @@ int ckpt_write_tree(struct ckpt_ctx *ctx);
 int rstr_read_tree(struct ckpt_ctx *ctx);
 int ckpt_tree_check_groups(struct ckpt_ctx *ctx);
 int rstr_set_groups(struct ckpt_ctx *ctx, struct ckpt_task *ct);
-int ckpt_tree_find(const struct ckpt_ctx *ctx, pid_t id, bool pgrp);
+int ckpt_tree_find(const struct ckpt_ctx *ctx, pid_t id, enum pid_type type);
 
 static inline bool ckpt_task_zombie(const struct ckpt_ctx *ctx,
 				    const struct ckpt_task *ct)
@@ -421,7 +422,7 @@ int rstr_check_leases(struct ckpt_ctx *ctx);
  * @name: for messages
  * @by_path: reopened by its path, which must lead back to it
  * @flags: the open flags its FILE records may carry besides O_ACCMODE
- * @match: does this kind handle @file?
+ * @match: does this kind handle @file?  None for a kind found otherwise
  * @check_tree: optional; check @file against all the open files of the
  *	tree (ctx->cfiles), once they are collected; @who names its user
  * @checkpoint: fill the kind's fields of @h; -EOPNOTSUPP with @why

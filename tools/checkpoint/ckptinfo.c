@@ -1457,6 +1457,8 @@ static void parse_tty(const char *side)
 			       CKPT_TTY_LNEXT | CKPT_TTY_ERASING |
 			       CKPT_TTY_PUSH | CKPT_TTY_NO_ROOM))
 		recfail("unknown flags %#x", t.flags);
+	if (t.flags & CKPT_TTY_TCO_STOPPED && !(t.flags & CKPT_TTY_STOPPED))
+		recfail("output stopped by tcflow() but not stopped");
 	if (t.canon > t.count || t.commit > t.count || t.line_start > t.count)
 		recfail("canon %u, commit %u or line_start %u beyond %u bytes",
 			t.canon, t.commit, t.line_start, t.count);

@@ -727,6 +727,22 @@ static inline int ckpt_put_fd(int fd, int to)
 	return close(fd);
 }
 
+/*
+ * The exit status of ckptinfo (on PATH) on the image open at @fd, or -1 if
+ * it did not run; its messages go to /tmp/ckptinfo.err
+ */
+static inline int ckpt_ckptinfo(int fd)
+{
+	char cmd[128];
+	int st;
+
+	snprintf(cmd, sizeof(cmd),
+		 "ckptinfo /proc/%d/fd/%d >/dev/null 2>/tmp/ckptinfo.err",
+		 getpid(), fd);
+	st = system(cmd);
+	return st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
+}
+
 /* The bytes ready to read on @fd (FIONREAD), or -1 */
 static inline int ckpt_nread(int fd)
 {

@@ -495,17 +495,11 @@ static int load_memfd(int fd, const void *buf, size_t len)
 static int ckptinfo_status(const void *img, size_t len)
 {
 	int fd = ckpt_memfd("ckptinfo-in"), st = -1;
-	char cmd[128];
 
 	if (fd < 0)
 		return -1;
-	if (!load_memfd(fd, img, len)) {
-		snprintf(cmd, sizeof(cmd),
-			 "ckptinfo /proc/%d/fd/%d >/dev/null 2>/tmp/ckptinfo.err",
-			 getpid(), fd);
-		st = system(cmd);
-		st = st == -1 || !WIFEXITED(st) ? -1 : WEXITSTATUS(st);
-	}
+	if (!load_memfd(fd, img, len))
+		st = ckpt_ckptinfo(fd);
 	close(fd);
 	return st;
 }
@@ -2052,6 +2046,16 @@ static int m_tty_line(struct model *m)
 	return 0;
 }
 
+static int m_tty_tco(struct model *m)
+{
+	struct ckpt_hdr_tty *t = tty_rec(m);
+
+	if (!t)
+		return -1;
+	t->flags = CKPT_TTY_TCO_STOPPED;
+	return 0;
+}
+
 static int m_tty_canon(struct model *m)
 {
 	struct ckpt_hdr_tty *t = tty_rec(m);
@@ -2462,6 +2466,7 @@ static const struct craft {
 	CRAFT("PTY ptmx path not NUL-terminated", m_pty_path, ebadmsg),
 	CRAFT("TTY line discipline 1", m_tty_line, ebadmsg),
 	CRAFT("TTY canon > count", m_tty_canon, ebadmsg),
+	CRAFT("TTY stopped by tcflow() but not stopped", m_tty_tco, ebadmsg),
 	CRAFT("TTY count > CKPT_TTY_BUF_SIZE", m_tty_count, ebadmsg),
 	CRAFT("TTY line end beyond count", m_tty_eol, ebadmsg),
 	CRAFT("TTY nr_pending + 1", m_tty_pending, ebadmsg),

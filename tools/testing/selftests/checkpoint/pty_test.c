@@ -561,14 +561,7 @@ static void start(struct __test_metadata *_metadata,
 /* ckptinfo decodes and accepts the image in @imgfd */
 static void ckptinfo_ok(struct __test_metadata *_metadata, int imgfd)
 {
-	char cmd[128];
-	int st;
-
-	snprintf(cmd, sizeof(cmd),
-		 "ckptinfo /proc/%d/fd/%d >/dev/null 2>/tmp/ckptinfo.err",
-		 getpid(), imgfd);
-	st = system(cmd);
-	EXPECT_TRUE(st != -1 && WIFEXITED(st) && !WEXITSTATUS(st)) {
+	EXPECT_EQ(0, ckpt_ckptinfo(imgfd)) {
 		ckpt_dump_log("/tmp/ckptinfo.err");
 	}
 }
