@@ -11,7 +11,7 @@ set -euo pipefail
 
 PKGS="linux-source-6.1 qemu-system-x86 flex bison bc libelf-dev libssl-dev
 cpio xz-utils ccache rsync gcc libc6-dev make git python3 perl iproute2
-util-linux coreutils procps"
+util-linux coreutils procps e2fsprogs"
 
 missing=
 for p in $PKGS; do

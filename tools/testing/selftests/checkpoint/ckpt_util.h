@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,12 +25,14 @@
 #include <unistd.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <linux/checkpoint.h>
 #include <linux/checkpoint_hdr.h>
+#include <linux/loop.h>
 
 #ifndef __NR_checkpoint
 #define __NR_checkpoint 451
@@ -749,6 +752,78 @@ static inline int ckpt_nread(int fd)
 	int n = -1;
 
 	return ioctl(fd, FIONREAD, &n) ? -1 : n;
+}
+
+/* Does the running kernel know the file system @fs (/proc/filesystems)? */
+static inline int ckpt_have_fs(const char *fs)
+{
+	char line[128], want[64];
+	FILE *f = fopen("/proc/filesystems", "re");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	snprintf(want, sizeof(want), "\t%s\n", fs);
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, want) != NULL;
+	fclose(f);
+	return found;
+}
+
+/*
+ * Make an empty ext4 file system of @mib MiB in the new file @img (the
+ * image is sparse, so /tmp is fine) and mount it on the directory @dir
+ * through a loop device that goes away with the mount (autoclear).
+ * lost+found is removed, so the file system starts empty.  No descriptor
+ * is left open.  Returns 0 or -1.
+ */
+static inline int ckpt_mount_ext4(const char *img, const char *dir, int mib)
+{
+	struct loop_config cfg = { .info.lo_flags = LO_FLAGS_AUTOCLEAR };
+	char cmd[PATH_MAX + 128], dev[32];
+	int fd, ctl, nr, lfd, ret = -1;
+
+	fd = open(img, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -1;
+	cfg.fd = fd;
+	if (ftruncate(fd, (off_t)mib << 20))
+		goto out_img;
+	snprintf(cmd, sizeof(cmd),
+		 "PATH=/usr/sbin:/sbin:$PATH mkfs.ext4 -q -F %s >/dev/null 2>&1",
+		 img);
+	if (system(cmd))
+		goto out_img;
+	ctl = open("/dev/loop-control", O_RDWR | O_CLOEXEC);
+	nr = ctl < 0 ? -1 : ioctl(ctl, LOOP_CTL_GET_FREE);
+	if (ctl >= 0)
+		close(ctl);
+	if (nr < 0)
+		goto out_img;
+	snprintf(dev, sizeof(dev), "/dev/loop%d", nr);
+	lfd = open(dev, O_RDWR | O_CLOEXEC);
+	if (lfd < 0)
+		goto out_img;
+	if (!ioctl(lfd, LOOP_CONFIGURE, &cfg) &&
+	    !mount(dev, dir, "ext4", 0, NULL)) {
+		snprintf(cmd, sizeof(cmd), "%s/lost+found", dir);
+		ret = rmdir(cmd);
+		if (ret)
+			umount2(dir, 0);
+	}
+	close(lfd);
+out_img:
+	close(fd);
+	if (ret)
+		unlink(img);
+	return ret;
+}
+
+/* Unmount what ckpt_mount_ext4() mounted and remove the image */
+static inline void ckpt_umount_ext4(const char *img, const char *dir)
+{
+	umount2(dir, 0);
+	unlink(img);
 }
 
 #ifdef __KSELFTEST_HARNESS_H

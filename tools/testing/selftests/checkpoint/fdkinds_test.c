@@ -81,6 +81,8 @@
  * O_APPEND), mapped privately, then removes it.  After the restart the
  * two fds are one unnamed file of the same directory (no link), with
  * the same contents, flags and offsets, and the mapping shows them.
+ * unlinked_ext4 does the same in the root of a fresh ext4 file system
+ * (a loop device): the file comes back on that file system.
  *
  * epoll: R has an epoll set (fd 5) watching a pipe's read end holding
  * a byte (EPOLLIN, data 0x1122334455667788), an eventfd (EPOLLIN |
@@ -684,11 +686,13 @@ static int r_unlinked(void *arg)
 	const char *dir = arg;
 	unsigned char *map;
 	char path[PATH_MAX], link[PATH_MAX];
-	struct stat st, st6;
+	struct stat st, st6, sd;
 	ssize_t n;
 
 	if (ckpt_unmap_shared_anon() < 0)
 		return 99;
+	if (stat(dir, &sd))
+		return 79;
 	snprintf(path, sizeof(path), "%s/ul", dir);
 	if (ckpt_put_fd(open(path, O_RDWR | O_CREAT | O_TRUNC, 0640), 5) ||
 	    write_pat(5, 8, MB) || lseek(5, 3 * 4096 + 5, SEEK_SET) < 0 ||
@@ -714,6 +718,8 @@ static int r_unlinked(void *arg)
 			    fcntl(6, F_GETFL) & O_APPEND);
 	CKPT_CHILD_CHECK(8, write(6, "end", 3) == 3 && !fstat(5, &st) &&
 			    st.st_size == MB + 3);
+	/* on the file system it was on */
+	CKPT_CHILD_CHECK(9, st.st_dev == sd.st_dev);
 	ckpt_child_log("all checks passed");
 	return 0;
 }
@@ -1074,6 +1080,8 @@ FIXTURE(kinds) {
 	char log[128];
 	char fifo[128];
 	char klog[CKPT_LOG_MAX];
+	char ext4[96];		/* an ext4 mount point, or "" */
+	char img[96];		/* and its image */
 	pid_t pids[4];
 	int nr_pids;
 	int imgfd;
@@ -1096,6 +1104,8 @@ FIXTURE_TEARDOWN(kinds)
 	ckpt_kill_tree(self->pids, self->nr_pids, TMO_REAP);
 	if (self->imgfd >= 0)
 		close(self->imgfd);
+	if (self->ext4[0])
+		ckpt_umount_ext4(self->img, self->ext4);
 	nftw(self->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
@@ -1367,6 +1377,21 @@ TEST_F_TIMEOUT(kinds, memfd, 120)
 TEST_F_TIMEOUT(kinds, unlinked, 120)
 {
 	anon_cycle(_metadata, self, r_unlinked, self->dir, 0, 2, "pos");
+}
+
+TEST_F_TIMEOUT(kinds, unlinked_ext4, 120)
+{
+	char mnt[96], img[96];
+
+	if (!ckpt_have_fs("ext4"))
+		SKIP(return, "the kernel has no ext4");
+	snprintf(mnt, sizeof(mnt), "%s/ext4", self->dir);
+	snprintf(img, sizeof(img), "%s/ext4.img", self->dir);
+	ASSERT_EQ(0, mkdir(mnt, 0755));
+	ASSERT_EQ(0, ckpt_mount_ext4(img, mnt, 32));
+	strcpy(self->ext4, mnt);
+	strcpy(self->img, img);
+	anon_cycle(_metadata, self, r_unlinked, self->ext4, 0, 2, "pos");
 }
 
 TEST_F_TIMEOUT(kinds, timerfd, 120)

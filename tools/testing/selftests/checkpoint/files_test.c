@@ -6,8 +6,9 @@
  * O_RDONLY, O_WRONLY, O_RDWR, O_APPEND, O_NONBLOCK at chosen offsets,
  * with and without FD_CLOEXEC, at fd numbers with holes between them (up
  * to 1000), one open file twice through dup() (the copies keep their own
- * FD_CLOEXEC), one file opened twice independently, the directory itself,
- * /dev/null, /dev/zero and /dev/urandom, and moves to a subdirectory.
+ * FD_CLOEXEC), one file opened twice independently, one with O_SYNC and
+ * O_NOATIME, the directory itself, /dev/null, /dev/zero and /dev/urandom,
+ * and moves to a subdirectory.
  * The parent records /proc/PID/fd, fdinfo and cwd, checkpoints the child
  * with CKPT_KILL and restarts it: the same fds must exist (no more), with
  * the same links and fdinfo (pos, flags, mnt_id, ino), and the files must
@@ -19,11 +20,16 @@
  *
  * chroot: a chroot()ed child gets its root and cwd back.
  *
- * refused: a child holding a userfaultfd, a socket (socketpair) or a pidfd
- * cannot be checkpointed: checkpoint() fails with EOPNOTSUPP and a log
- * that names the pid, the fd and the kind of file, with flags 0,
- * CKPT_KILL and CKPT_STOP, and the child is left running (not killed,
- * not stopped) with its userfaultfd, socket or pidfd untouched.
+ * Both run twice: with the scratch directory on tmpfs, and as the root
+ * of a fresh ext4 file system mounted from a loop device.  On ext4 the
+ * child also holds a file open with O_DIRECT, which must still refuse
+ * unaligned reads after the restart.
+ *
+ * refused: a child holding a userfaultfd, a socket (socketpair), a pidfd
+ * or a block device (/dev/loop0) cannot be checkpointed: checkpoint()
+ * fails with EOPNOTSUPP and a log that names the pid, the fd and the kind
+ * of file, with flags 0, CKPT_KILL and CKPT_STOP, and the child is left
+ * running (not killed, not stopped) with that file untouched.
  */
 #include <dirent.h>
 #include <ftw.h>
@@ -89,26 +95,29 @@ struct fd_spec {
 	long pos;		/* offset at the checkpoint (-1: not checked) */
 	int cloexec;		/* FD_CLOEXEC */
 	int dup_of;		/* a dup() of that fd (>= 0) instead of open() */
+	int ext4_only;		/* tmpfs in 6.1 refuses O_DIRECT */
 };
 
 static const struct fd_spec specs[] = {
-	{    4, "ro",     O_RDONLY,                 1, 1000, 0, -1 },
-	{    6, "wo",     O_WRONLY,                 2,   77, 0, -1 },
-	{    9, "rw",     O_RDWR,                   3, 4242, 0, -1 },
+	{    4, "ro",     O_RDONLY,                 1, 1000, 0, -1, 0 },
+	{    6, "wo",     O_WRONLY,                 2,   77, 0, -1, 0 },
+	{    9, "rw",     O_RDWR,                   3, 4242, 0, -1, 0 },
 	/* one byte is appended: the offset ends up at FILE_SIZE + 1 */
-	{   10, "app",    O_WRONLY | O_APPEND,      4, FILE_SIZE + 1, 0, -1 },
-	{   13, "nb",     O_RDONLY | O_NONBLOCK,    5,    3, 0, -1 },
-	{   17, "cx",     O_RDWR | O_CLOEXEC,       6,    5, 1, -1 },
-	{   20, "ro",     O_RDONLY,                 1,   10, 0, -1 },
-	{   21, "ro",     O_RDONLY,                 1, 2000, 0, -1 },
-	{   40, "shared", O_RDWR,                   7,  300, 0, -1 },
-	{   41, NULL,     0,                        7,  300, 1, 40 },
-	{   50, ".",      O_RDONLY | O_DIRECTORY,  -1,   -1, 0, -1 },
-	{   60, "/dev/null",    O_RDWR,            -1,   -1, 0, -1 },
-	{   61, "/dev/zero",    O_RDONLY,          -1,   -1, 0, -1 },
-	{   62, "/dev/urandom", O_RDONLY,          -1,   -1, 1, -1 },
-	{  100, "high",   O_RDWR,                   8,  123, 0, -1 },
-	{ 1000, "ro",     O_RDONLY | O_CLOEXEC,     1, FILE_SIZE - 1, 1, -1 },
+	{   10, "app",    O_WRONLY | O_APPEND,      4, FILE_SIZE + 1, 0, -1, 0 },
+	{   13, "nb",     O_RDONLY | O_NONBLOCK,    5,    3, 0, -1, 0 },
+	{   17, "cx",     O_RDWR | O_CLOEXEC,       6,    5, 1, -1, 0 },
+	{   20, "ro",     O_RDONLY,                 1,   10, 0, -1, 0 },
+	{   21, "ro",     O_RDONLY,                 1, 2000, 0, -1, 0 },
+	{   40, "shared", O_RDWR,                   7,  300, 0, -1, 0 },
+	{   41, NULL,     0,                        7,  300, 1, 40, 0 },
+	{   50, ".",      O_RDONLY | O_DIRECTORY,  -1,   -1, 0, -1, 0 },
+	{   60, "/dev/null",    O_RDWR,            -1,   -1, 0, -1, 0 },
+	{   61, "/dev/zero",    O_RDONLY,          -1,   -1, 0, -1, 0 },
+	{   62, "/dev/urandom", O_RDONLY,          -1,   -1, 1, -1, 0 },
+	{   70, "direct", O_RDWR | O_DIRECT,       10, 4096, 0, -1, 1 },
+	{   71, "sync",   O_WRONLY | O_SYNC | O_NOATIME, 11, 555, 0, -1, 0 },
+	{  100, "high",   O_RDWR,                   8,  123, 0, -1, 0 },
+	{ 1000, "ro",     O_RDONLY | O_CLOEXEC,     1, FILE_SIZE - 1, 1, -1, 0 },
 };
 
 #define NR_SPECS	((int)ARRAY_SIZE(specs))
@@ -116,8 +125,30 @@ static const struct fd_spec specs[] = {
 /* The files of the test directory and their patterns */
 static const struct { const char *name; int seed; } dir_files[] = {
 	{ "ro", 1 }, { "wo", 2 }, { "rw", 3 }, { "app", 4 }, { "nb", 5 },
-	{ "cx", 6 }, { "shared", 7 }, { "high", 8 },
+	{ "cx", 6 }, { "shared", 7 }, { "high", 8 }, { "direct", 10 },
+	{ "sync", 11 },
 };
+
+/* The mode of the flags the checks look at */
+#define CHECKED_FLAGS	(O_ACCMODE | O_APPEND | O_NONBLOCK | O_DIRECT | \
+			 O_SYNC | O_NOATIME)
+
+/* Is the scratch directory on ext4 (set before the child is forked)? */
+static int on_ext4;
+
+static int spec_used(const struct fd_spec *s)
+{
+	return !s->ext4_only || on_ext4;
+}
+
+static int nr_used_specs(void)
+{
+	int i, n = 0;
+
+	for (i = 0; i < NR_SPECS; i++)
+		n += spec_used(&specs[i]);
+	return n;
+}
 
 /* Per fd, what the child saw before the checkpoint */
 struct fd_before {
@@ -145,7 +176,7 @@ static int is_spec_fd(int fd)
 	int i;
 
 	for (i = 0; i < NR_SPECS; i++)
-		if (specs[i].fd == fd)
+		if (specs[i].fd == fd && spec_used(&specs[i]))
 			return 1;
 	return 0;
 }
@@ -161,6 +192,8 @@ static int open_files(const char *dir)
 		const struct fd_spec *s = &specs[i];
 		int dflags = s->cloexec ? O_CLOEXEC : 0;
 
+		if (!spec_used(s))
+			continue;
 		if (s->dup_of >= 0) {
 			if (dup3(s->dup_of, s->fd, dflags) != s->fd)
 				return 80;
@@ -255,6 +288,34 @@ static int pread_path(const char *dir, const char *name, void *buf, size_t n,
 	return r == (ssize_t)n ? 0 : -1;
 }
 
+/* The restored O_DIRECT file at fd 70; 0, or -1 after logging why */
+static int direct_ok(const char *dir)
+{
+	unsigned char *blk;
+	int ok;
+
+	if (posix_memalign((void **)&blk, 4096, 2 * 4096))
+		return -1;
+	ok = read(70, blk, 4096) == 4096 && pat_ok(10, 4096, blk, 4096);
+	if (ok)
+		ok = pos_of(70) == FILE_SIZE;
+	/* the page cache is not in the way: misaligned I/O is refused */
+	if (ok)
+		ok = pread(70, blk + 1, 512, 0) < 0 && errno == EINVAL;
+	if (ok) {
+		memset(blk, 'D', 4096);
+		ok = pwrite(70, blk, 4096, 0) == 4096;
+	}
+	if (ok)
+		ok = !pread_path(dir, "direct", blk + 4096, 4096, 0) &&
+		     !memcmp(blk, blk + 4096, 4096);
+	if (!ok)
+		ckpt_child_log("O_DIRECT fd 70: check failed (errno %d)",
+			       errno);
+	free(blk);
+	return ok ? 0 : -1;
+}
+
 static int files_child(void *arg)
 {
 	const char *dir = arg;
@@ -275,16 +336,17 @@ static int files_child(void *arg)
 	/* Every fd as before, with the expected flags and offset */
 	for (i = 0; i < NR_SPECS; i++) {
 		const struct fd_spec *s = &specs[i];
-		int want = s->flags & (O_ACCMODE | O_APPEND | O_NONBLOCK);
+		int want = s->flags & CHECKED_FLAGS;
 
+		if (!spec_used(s))
+			continue;
 		if (s->dup_of >= 0)
-			want = specs[i - 1].flags & (O_ACCMODE | O_APPEND);
+			want = specs[i - 1].flags & CHECKED_FLAGS;
 		ckpt_child_log("fd %d: getfl %#o getfd %d pos %ld", s->fd,
 			       fcntl(s->fd, F_GETFL), fcntl(s->fd, F_GETFD),
 			       pos_of(s->fd));
 		CKPT_CHILD_CHECK(1, fcntl(s->fd, F_GETFL) == before[i].getfl);
-		CKPT_CHILD_CHECK(2, (fcntl(s->fd, F_GETFL) &
-				     (O_ACCMODE | O_APPEND | O_NONBLOCK)) ==
+		CKPT_CHILD_CHECK(2, (fcntl(s->fd, F_GETFL) & CHECKED_FLAGS) ==
 				    want);
 		CKPT_CHILD_CHECK(3, fcntl(s->fd, F_GETFD) ==
 				    (s->cloexec ? FD_CLOEXEC : 0));
@@ -375,6 +437,15 @@ static int files_child(void *arg)
 
 	/* fd 100 */
 	CKPT_CHILD_CHECK(47, read(100, buf, 4) == 4 && pat_ok(8, 123, buf, 4));
+
+	/* fd 70: O_DIRECT at 4096: aligned I/O only */
+	if (on_ext4 && direct_ok(dir) < 0)
+		return 50;
+	/* fd 71: O_SYNC | O_NOATIME, write-only at 555 */
+	CKPT_CHILD_CHECK(51, write(71, "sync", 4) == 4 && pos_of(71) == 559);
+	CKPT_CHILD_CHECK(52, !pread_path(dir, "sync", buf, 6, 554));
+	CKPT_CHILD_CHECK(53, buf[0] == pat(11, 554) &&
+			     !memcmp(buf + 1, "sync", 4) && buf[5] == pat(11, 559));
 
 	/* cwd */
 	snprintf(path, sizeof(path), "%s/sub", dir);
@@ -507,8 +578,22 @@ static struct fd_snap snap_before, snap_after;
 FIXTURE(files) {
 	char dir[64];
 	char log[80];
+	char img[80];		/* the ext4 image, if mounted */
+	int no_ext4;		/* the kernel has no ext4: skip */
 	pid_t pid;
 	int imgfd;
+};
+
+FIXTURE_VARIANT(files) {
+	int ext4;
+};
+
+FIXTURE_VARIANT_ADD(files, tmpfs) {
+	.ext4 = 0,
+};
+
+FIXTURE_VARIANT_ADD(files, ext4) {
+	.ext4 = 1,
 };
 
 FIXTURE_SETUP(files)
@@ -521,6 +606,17 @@ FIXTURE_SETUP(files)
 	strcpy(self->dir, "/tmp/ckpt-files.XXXXXX");
 	ASSERT_NE(NULL, mkdtemp(self->dir));
 	snprintf(self->log, sizeof(self->log), "%s.log", self->dir);
+	on_ext4 = variant->ext4;
+	if (variant->ext4) {
+		self->no_ext4 = !ckpt_have_fs("ext4");
+		if (self->no_ext4)
+			return;
+		snprintf(self->img, sizeof(self->img), "%s.img", self->dir);
+		ASSERT_EQ(0, ckpt_mount_ext4(self->img, self->dir, 32)) {
+			TH_LOG("cannot mount a fresh ext4 on %s", self->dir);
+			self->img[0] = '\0';
+		}
+	}
 	for (i = 0; i < ARRAY_SIZE(dir_files); i++) {
 		snprintf(path, sizeof(path), "%s/%s", self->dir,
 			 dir_files[i].name);
@@ -539,6 +635,10 @@ FIXTURE_TEARDOWN(files)
 	if (self->imgfd >= 0)
 		close(self->imgfd);
 	nftw(self->dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	if (self->img[0]) {
+		ckpt_umount_ext4(self->img, self->dir);
+		rmdir(self->dir);
+	}
 	unlink(self->log);
 }
 
@@ -566,6 +666,8 @@ TEST_F_TIMEOUT(files, regular_files, 120)
 	pid_t pid;
 	int i, fl;
 
+	if (self->no_ext4)
+		SKIP(return, "the kernel has no ext4");
 	self->pid = ckpt_spawn(files_child, self->dir, self->log);
 	ASSERT_GT(self->pid, 0);
 	ASSERT_EQ(0, ckpt_wait_ready(self->pid, TMO_READY)) {
@@ -574,11 +676,13 @@ TEST_F_TIMEOUT(files, regular_files, 120)
 	ASSERT_EQ(0, snap_fds(self->pid, &snap_before));
 
 	/* The state really is what the test wants to see restored */
-	ASSERT_EQ(NR_SPECS + 3, snap_before.n);
+	ASSERT_EQ(nr_used_specs() + 3, snap_before.n);
 	for (i = 0; i < NR_SPECS; i++) {
 		const struct fd_spec *s = &specs[i];
 		int flg = s->flags & ~O_CLOEXEC;
 
+		if (!spec_used(s))
+			continue;
 		if (s->dup_of >= 0)
 			flg = specs[i - 1].flags;
 		if (s->pos >= 0)
@@ -667,6 +771,8 @@ TEST_F_TIMEOUT(files, chroot, 120)
 
 	if (geteuid())
 		SKIP(return, "chroot needs root");
+	if (self->no_ext4)
+		SKIP(return, "the kernel has no ext4");
 	self->pid = ckpt_spawn(chroot_child, self->dir, self->log);
 	ASSERT_GT(self->pid, 0);
 	ASSERT_EQ(0, ckpt_wait_ready(self->pid, TMO_READY)) {
@@ -697,7 +803,7 @@ TEST_F_TIMEOUT(files, chroot, 120)
 
 /* --- files that cannot be checkpointed --- */
 
-enum { REFUSE_UFFD, REFUSE_SOCKET, REFUSE_PIDFD };
+enum { REFUSE_UFFD, REFUSE_SOCKET, REFUSE_PIDFD, REFUSE_BLKDEV };
 
 struct refuse_arg {
 	const char *dir;
@@ -740,6 +846,7 @@ static int refuse_child(void *arg)
 {
 	const struct refuse_arg *ra = arg;
 	char path[PATH_MAX], buf[16];
+	struct stat st;
 	int fds[2];
 
 	if (ckpt_unmap_shared_anon() < 0)
@@ -765,6 +872,11 @@ static int refuse_child(void *arg)
 		if (fds[0] < 0 || place_fds(fds[0], -1))
 			return 85;
 		break;
+	case REFUSE_BLKDEV:
+		fds[0] = open("/dev/loop0", O_RDONLY);
+		if (fds[0] < 0 || place_fds(fds[0], -1))
+			return 86;
+		break;
 	}
 	ckpt_go_wait(1);
 
@@ -784,6 +896,10 @@ static int refuse_child(void *arg)
 	case REFUSE_PIDFD:
 		CKPT_CHILD_CHECK(6, syscall(SYS_pidfd_send_signal, 5, 0, NULL,
 					    0) == 0);
+		break;
+	case REFUSE_BLKDEV:
+		CKPT_CHILD_CHECK(8, !fstat(5, &st) && S_ISBLK(st.st_mode) &&
+				    st.st_rdev == makedev(7, 0));
 		break;
 	}
 	CKPT_CHILD_CHECK(7, fcntl(7, F_GETFD) < 0 && errno == EBADF);
@@ -815,6 +931,10 @@ FIXTURE_VARIANT_ADD(refuse, pidfd) {
 	.kind = REFUSE_PIDFD, .what = "pidfd", .nr_fds = 1,
 };
 
+FIXTURE_VARIANT_ADD(refuse, blockdev) {
+	.kind = REFUSE_BLKDEV, .what = "block device 7:0", .nr_fds = 1,
+};
+
 FIXTURE_SETUP(refuse)
 {
 	char path[PATH_MAX];
@@ -844,6 +964,8 @@ TEST_F_TIMEOUT(refuse, checkpoint, 120)
 	int imgfd, status, err;
 	long ret;
 
+	if (variant->kind == REFUSE_BLKDEV && access("/dev/loop0", R_OK))
+		SKIP(return, "no /dev/loop0 (a kernel without BLK_DEV_LOOP)");
 	self->pid = ckpt_spawn(refuse_child, &arg, self->log);
 	ASSERT_GT(self->pid, 0);
 	ASSERT_EQ(0, ckpt_wait_ready(self->pid, TMO_READY)) {
