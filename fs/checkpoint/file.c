@@ -316,38 +316,51 @@ out:
 }
 
 /**
- * rstr_open_path - open the file a FILE record describes, by its path
+ * rstr_check_path - look at a path before opening it for a FILE record
  * @ctx: the restart context
  * @h: the FILE record
  * @path: its path
  * @type: the S_IFMT the file must have
  *
- * Return: the file, at the saved offset, or an ERR_PTR.
+ * Never open a FIFO or a device by mistake: @path must name a file of
+ * @type, and for a character device the saved device number.
+ *
+ * Return: 0, -ESTALE or the lookup's -errno.
  */
-struct file *rstr_open_path(struct ckpt_ctx *ctx,
-			    const struct ckpt_hdr_file *h, const char *path,
-			    umode_t type)
+int rstr_check_path(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h,
+		    const char *path, umode_t type)
 {
-	struct file *file;
 	struct path p;
-	loff_t pos;
 	int ret;
 
-	/* Look before opening: never open a FIFO or a device by mistake */
 	ret = kern_path(path, h->f_flags & O_NOFOLLOW ? 0 : LOOKUP_FOLLOW, &p);
-	if (ret) {
-		ckpt_err(ctx, ret, "%s: error %d", path, ret);
-		return ERR_PTR(ret);
-	}
+	if (ret)
+		return ckpt_err(ctx, ret, "%s: error %d", path, ret);
 	ret = (d_inode(p.dentry)->i_mode & S_IFMT) != type ||
 	      (type == S_IFCHR && d_inode(p.dentry)->i_rdev != new_decode_dev(h->rdev));
 	path_put(&p);
-	if (ret) {
-		ckpt_err(ctx, -ESTALE, "%s is not the same kind of file any more",
-			 path);
-		return ERR_PTR(-ESTALE);
-	}
-	file = filp_open(path, h->f_flags, 0);
+	if (ret)
+		return ckpt_err(ctx, -ESTALE, "%s is not the same kind of file any more",
+				path);
+	return 0;
+}
+
+/**
+ * rstr_opened_path - check a file opened for a FILE record and seek it
+ * @ctx: the restart context
+ * @h: the FILE record
+ * @path: the path @file was opened by
+ * @type: the S_IFMT the file must have
+ * @file: the file just opened, or an ERR_PTR; put on error
+ *
+ * Return: @file, at the saved offset, or an ERR_PTR.
+ */
+struct file *rstr_opened_path(struct ckpt_ctx *ctx,
+			      const struct ckpt_hdr_file *h, const char *path,
+			      umode_t type, struct file *file)
+{
+	loff_t pos;
+
 	if (IS_ERR(file)) {
 		ckpt_err(ctx, PTR_ERR(file), "opening %s failed: error %ld",
 			 path, PTR_ERR(file));
@@ -369,6 +382,27 @@ struct file *rstr_open_path(struct ckpt_ctx *ctx,
 		}
 	}
 	return file;
+}
+
+/**
+ * rstr_open_path - open the file a FILE record describes, by its path
+ * @ctx: the restart context
+ * @h: the FILE record
+ * @path: its path
+ * @type: the S_IFMT the file must have
+ *
+ * Return: the file, at the saved offset, or an ERR_PTR.
+ */
+struct file *rstr_open_path(struct ckpt_ctx *ctx,
+			    const struct ckpt_hdr_file *h, const char *path,
+			    umode_t type)
+{
+	int ret = rstr_check_path(ctx, h, path, type);
+
+	if (ret)
+		return ERR_PTR(ret);
+	return rstr_opened_path(ctx, h, path, type,
+				filp_open(path, h->f_flags, 0));
 }
 
 static void rstr_note_changed(struct ckpt_ctx *ctx,

@@ -20,7 +20,10 @@
  *
  * Only pairs that the tree holds alone are saved: every open file of both
  * sides in the tree, the session whose terminal it is and its foreground
- * group too.  A tty opened through /dev/tty is refused.
+ * group too.  A slave opened as /dev/tty is saved with that device
+ * number and opened again through the same path as a file of the
+ * restored slave: the process it was opened by has not got its
+ * controlling terminal back yet, and may have left that session since.
  */
 #include <linux/checkpoint.h>
 #include <linux/file.h>
@@ -68,13 +71,14 @@ static bool ckpt_file_ptmx_match(struct file *file)
 	return ckpt_pty_master(tty) && ckpt_pty_master(tty) == tty;
 }
 
-/* A slave opened by its own node: not by /dev/tty */
+/* A slave opened by its own node or as /dev/tty */
 static bool ckpt_file_pts_match(struct file *file)
 {
 	struct tty_struct *tty = tty_file_tty(file);
+	dev_t rdev = file_inode(file)->i_rdev;
 
 	return ckpt_pty_master(tty) && ckpt_pty_master(tty) != tty &&
-	       file_inode(file)->i_rdev == tty_devnum(tty);
+	       (rdev == tty_devnum(tty) || rdev == MKDEV(TTYAUX_MAJOR, 0));
 }
 
 /* The session of @tty and its foreground group, as the tree sees them */
@@ -655,17 +659,32 @@ static struct file *rstr_file_pts(struct ckpt_ctx *ctx,
 	struct ckpt_hdr_file o = *h;
 	struct rstr_pty *rp;
 	struct file *file;
-	bool locked;
+	bool dev_tty, locked;
+	int ret;
 
 	rp = rstr_pty_get(ctx, h);
 	if (IS_ERR(rp))
 		return ERR_CAST(rp);
+	dev_tty = new_decode_dev(h->rdev) == MKDEV(TTYAUX_MAJOR, 0);
+	if (!dev_tty && new_decode_dev(h->rdev) != tty_devnum(rp->tty->link))
+		return ERR_PTR(ckpt_err(ctx, -EBADMSG,
+					"malformed FILE record (ref %u): device %u:%u is not the slave of pty %u",
+					h->ref, MAJOR(new_decode_dev(h->rdev)),
+					MINOR(new_decode_dev(h->rdev)),
+					rp->index));
+	ret = rstr_check_path(ctx, h, path, S_IFCHR);
+	if (ret)
+		return ERR_PTR(ret);
 	/* Opened while unlocked, as it was before TIOCSPTLCK */
 	locked = test_and_clear_bit(TTY_PTY_LOCK, &rp->tty->flags);
 	o.f_flags |= O_NOCTTY;
-	file = rstr_open_path(ctx, &o, path, S_IFCHR);
+	if (dev_tty)
+		file = tty_open_as_ctty(path, o.f_flags, rp->tty->link);
+	else
+		file = filp_open(path, o.f_flags, 0);
 	if (locked)
 		set_bit(TTY_PTY_LOCK, &rp->tty->flags);
+	file = rstr_opened_path(ctx, &o, path, S_IFCHR, file);
 	if (!IS_ERR(file) && tty_file_tty(file) != rp->tty->link) {
 		fput(file);
 		return ERR_PTR(ckpt_err(ctx, -ESTALE, "%s is not the slave of pty %u",

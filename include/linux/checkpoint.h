@@ -576,6 +576,11 @@ int ckpt_file_own_obj(struct ckpt_ctx *ctx, void *obj,
 int rstr_file_own_obj(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h,
 		      enum ckpt_obj_type type, const char *name);
 
+int rstr_check_path(struct ckpt_ctx *ctx, const struct ckpt_hdr_file *h,
+		    const char *path, umode_t type);
+struct file *rstr_opened_path(struct ckpt_ctx *ctx,
+			      const struct ckpt_hdr_file *h, const char *path,
+			      umode_t type, struct file *file);
 struct file *rstr_open_path(struct ckpt_ctx *ctx,
 			    const struct ckpt_hdr_file *h, const char *path,
 			    umode_t type);

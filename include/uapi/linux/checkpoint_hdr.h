@@ -11,7 +11,7 @@
  * The format is versioned on its own (CKPT_VERSION), independently of the
  * kernel release that wrote it.
  *
- * Grammar of version 4 (one line per record, "*" repeats):
+ * Grammar of version 5 (one line per record, "*" repeats):
  *
  *   HEADER
  *   TREE                          nr_tasks entries follow inline
@@ -65,7 +65,7 @@
 #include <linux/types.h>
 
 #define CKPT_MAGIC		"LNXCKPT"	/* 8 bytes with the NUL */
-#define CKPT_VERSION		4
+#define CKPT_VERSION		5
 #define CKPT_ALIGN		8
 #define CKPT_ARCH_X86_64	1
 
@@ -263,7 +263,8 @@ enum ckpt_file_type {
 	CKPT_FILE_INOTIFY,	/* an inotify file; obj_ref: its INOTIFY */
 	CKPT_FILE_PTMX,		/* a pty master, path: the ptmx node it was */
 				/* opened at; obj_ref: its PTY */
-	CKPT_FILE_PTS,		/* a pty slave, by path; obj_ref: its PTY */
+	CKPT_FILE_PTS,		/* a pty slave, by path; obj_ref: its PTY; */
+				/* rdev 5:0 if opened as /dev/tty */
 	CKPT_FILE_SHELL_TTY,	/* the terminal of the session the tree ran */
 				/* in, saved with CKPT_SHELL_JOB: no path; */
 				/* rdev 5:0 if opened as /dev/tty */
