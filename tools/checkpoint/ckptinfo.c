@@ -1627,6 +1627,24 @@ static void parse_fowner(void)
 	rec_end(true);
 }
 
+/* The kernel's new_encode_dev() encoding of a device number */
+static unsigned int rdev_major(__u32 rdev)
+{
+	return (rdev & 0xfff00) >> 8;
+}
+
+static unsigned int rdev_minor(__u32 rdev)
+{
+	return (rdev & 0xff) | ((rdev >> 12) & 0xfff00);
+}
+
+/* A pty slave is opened as /dev/pts/N (majors 136 to 143) or /dev/tty */
+static bool pts_rdev_ok(__u32 rdev)
+{
+	return (rdev_major(rdev) == 5 && rdev_minor(rdev) == 0) ||
+	       (rdev_major(rdev) >= 136 && rdev_major(rdev) <= 143);
+}
+
 static void parse_file(void)
 {
 	static const __u32 ifmt[CKPT_FILE_MAX] = {
@@ -1672,6 +1690,9 @@ static void parse_file(void)
 		recfail("access mode 3");
 	if (f.type == CKPT_FILE_PTMX && (f.f_flags & 3) != 2)
 		recfail("a pty master not open for reading and writing");
+	if (f.type == CKPT_FILE_PTS && !pts_rdev_ok(f.rdev))
+		recfail("a pty slave opened as device %u:%u",
+			rdev_major(f.rdev), rdev_minor(f.rdev));
 	if (f.pos < 0)
 		recfail("negative position %lld", (__s64)f.pos);
 	if (f.mtime_nsec >= 1000000000U)
@@ -1711,8 +1732,8 @@ static void parse_file(void)
 	}
 	if (f.type == CKPT_FILE_CHR || is_pty(f.type) ||
 	    f.type == CKPT_FILE_SHELL_TTY) {
-		snprintf(buf, sizeof(buf), "%u:%u", (f.rdev & 0xfff00) >> 8,
-			 (f.rdev & 0xff) | ((f.rdev >> 12) & 0xfff00));
+		snprintf(buf, sizeof(buf), "%u:%u", rdev_major(f.rdev),
+			 rdev_minor(f.rdev));
 		kv_s("rdev", buf);
 	}
 	if (f.obj_ref)
