@@ -2115,6 +2115,17 @@ static int m_file_pts_obj(struct model *m)
 	return 0;
 }
 
+/* A slave FILE opened as /dev/null (1:3): neither its node nor /dev/tty */
+static int m_file_pts_rdev(struct model *m)
+{
+	int i = find_file(m, CKPT_FILE_PTS, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_file)->rdev = 0x103;
+	return 0;
+}
+
 static int m_file_ptmx_rdonly(struct model *m)
 {
 	int i = find_file(m, CKPT_FILE_PTMX, 0);
@@ -2472,6 +2483,7 @@ static const struct craft {
 	CRAFT("TTY nr_pending + 1", m_tty_pending, ebadmsg),
 	CRAFT("TTY of the slave missing", m_tty_missing, ebadmsg),
 	CRAFT("FILE pts unknown obj_ref", m_file_pts_obj, ebadmsg),
+	CRAFT("FILE pts opened as device 1:3", m_file_pts_rdev, ebadmsg),
 	CRAFT("FILE ptmx read-only", m_file_ptmx_rdonly, ebadmsg),
 	CRAFT("SIGNAL ctty_ref names a FILE", m_signal_ctty_ref, ebadmsg),
 	CRAFT("SIGNAL unknown ctty_flags", m_signal_ctty_flags, ebadmsg),

@@ -54,10 +54,18 @@
  * the next line typed, then exits when told to.  Without RSTR_SHELL_JOB
  * the restart fails with EINVAL.
  *
- * outside, dev_tty, master_rdonly: refused with EOPNOTSUPP and a message
- * naming the pid and the fd: a slave that the test opened too (through
- * /proc/PID/fd), a tty opened through /dev/tty, and a master opened
- * read-only; R keeps running.
+ * dev_tty: R leads a session whose terminal is a pair, and holds its slave
+ * opened twice through /dev/tty (O_RDWR, and O_RDONLY | O_NONBLOCK); its
+ * child C inherited the first and left for a session of its own.  The
+ * links and flags of the fds and /proc/PID/stat's terminal fields of R
+ * and C are the same after the restart.  After: both files are still
+ * 5:0 and files of the pair (tcgetsid(), tcgetpgrp(), what the master
+ * writes and reads); C, with no terminal, cannot open /dev/tty but
+ * writes to the pair through its inherited file.
+ *
+ * outside, master_rdonly: refused with EOPNOTSUPP and a message naming
+ * the pid and the fd: a slave that the test opened too (through
+ * /proc/PID/fd), and a master opened read-only; R keeps running.
  */
 #include <limits.h>
 #include <poll.h>
@@ -488,9 +496,55 @@ static int r_outside(void *arg)
 	return 0;
 }
 
+/* C of dev_tty: in a session of its own, with R's /dev/tty file at fd 7 */
+static int c_dev_tty(void)
+{
+	struct stat st;
+
+	CKPT_CHILD_CHECK(40, getsid(0) == getpid());
+	CKPT_CHILD_CHECK(41, open("/dev/tty", O_RDWR) < 0 && errno == ENXIO);
+	CKPT_CHILD_CHECK(42, !fstat(7, &st) && st.st_rdev == makedev(5, 0));
+	CKPT_CHILD_CHECK(43, write(7, "c", 1) == 1);
+	return 0;
+}
+
+/* Fork C, which leaves the session and keeps fds 0 to 7; its pid or -1 */
+static pid_t fork_c_dev_tty(void)
+{
+	sigset_t set, old;
+	int s[2];
+	pid_t c;
+	char x;
+
+	/* blocked until C waits for it, as ckpt_fork_child() does */
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigprocmask(SIG_BLOCK, &set, &old);
+	if (pipe(s))
+		return -1;
+	c = fork();
+	if (c == 0) {
+		close(s[0]);
+		if (setsid() < 0 || write(s[1], "x", 1) != 1)
+			_exit(90);
+		syscall(SYS_close_range, 8, ~0U, 0);
+		ckpt_go_wait(0);
+		_exit(c_dev_tty());
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	close(s[1]);
+	if (c < 0 || read(s[0], &x, 1) != 1)
+		c = -1;
+	close(s[0]);
+	return c;
+}
+
 static int r_dev_tty(void *arg)
 {
-	int fd;
+	char buf[8];
+	struct stat st7, st8;
+	int fd, status;
+	pid_t c;
 
 	if (ckpt_unmap_shared_anon() < 0)
 		return 99;
@@ -499,7 +553,33 @@ static int r_dev_tty(void *arg)
 	fd = open("/dev/tty", O_RDWR);
 	if (fd < 0 || ckpt_put_fd(fd, 7))
 		return 81;
+	fd = open("/dev/tty", O_RDONLY | O_NONBLOCK);
+	if (fd < 0 || ckpt_put_fd(fd, 8))
+		return 82;
+	c = fork_c_dev_tty();
+	if (c < 0)
+		return 83;
 	ckpt_go_wait(1);
+
+	CKPT_CHILD_CHECK(1, !fstat(7, &st7) && !fstat(8, &st8) &&
+			    st7.st_rdev == makedev(5, 0) &&
+			    st8.st_rdev == makedev(5, 0));
+	CKPT_CHILD_CHECK(2, fcntl(8, F_GETFL) & O_NONBLOCK &&
+			    read(8, buf, sizeof(buf)) < 0 && errno == EAGAIN);
+	/* the files are of the pair, R's terminal again */
+	CKPT_CHILD_CHECK(3, tcgetsid(7) == getpid() &&
+			    tcgetpgrp(8) == getpgrp());
+	CKPT_CHILD_CHECK(4, !kill(c, SIGUSR1) && waitpid(c, &status, 0) == c);
+	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+		ckpt_child_log("child %d: status %#x", c, status);
+		return 5;
+	}
+	CKPT_CHILD_CHECK(6, read_str(5, "c"));
+	CKPT_CHILD_CHECK(7, write(7, "r", 1) == 1 && read_str(5, "r"));
+	CKPT_CHILD_CHECK(8, write(5, "in\n", 3) == 3 && wait_in(8) &&
+			    read(8, buf, sizeof(buf)) == 3 &&
+			    !memcmp(buf, "in\n", 3));
+	ckpt_child_log("all checks passed");
 	return 0;
 }
 
@@ -797,8 +877,26 @@ TEST_F_TIMEOUT(pty, shell_job, 120)
 
 TEST_F_TIMEOUT(pty, dev_tty, 120)
 {
-	start(_metadata, self, r_dev_tty, 0);
-	refused(_metadata, self, "character device 5:0");
+	char r0[512] = "", c0[512] = "", r1[512] = "", c1[512] = "";
+
+	start(_metadata, self, r_dev_tty, 1);
+	fds_of(_metadata, self->pids[0], 5, 8, r0, sizeof(r0));
+	fds_of(_metadata, self->pids[1], 5, 7, c0, sizeof(c0));
+	stat_tty(_metadata, self->pids[0], r0 + strlen(r0),
+		 sizeof(r0) - strlen(r0));
+	stat_tty(_metadata, self->pids[1], c0 + strlen(c0),
+		 sizeof(c0) - strlen(c0));
+	cycle(_metadata, self);
+	fds_of(_metadata, self->pids[0], 5, 8, r1, sizeof(r1));
+	fds_of(_metadata, self->pids[1], 5, 7, c1, sizeof(c1));
+	stat_tty(_metadata, self->pids[0], r1 + strlen(r1),
+		 sizeof(r1) - strlen(r1));
+	stat_tty(_metadata, self->pids[1], c1 + strlen(c1),
+		 sizeof(c1) - strlen(c1));
+	TH_LOG("R: %s", r1);
+	TH_LOG("C: %s", c1);
+	EXPECT_STREQ(r0, r1);
+	EXPECT_STREQ(c0, c1);
 	ckpt_expect_exit0(_metadata, self->pids[0], self->log, TMO_EXIT);
 	self->nr_pids = 0;
 }
