@@ -113,6 +113,23 @@ int ckpt_freeze_start(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 	return 0;
 }
 
+/* The signal that stopped @t, and whether its parent still has to wait */
+static void ckpt_save_stop(struct task_struct *t, struct ckpt_task *ct)
+{
+	unsigned long flags;
+
+	ct->stop_signal = SIGSTOP;
+	ct->stop_unreported = false;
+	if (!lock_task_sighand(t, &flags))
+		return;
+	if (t->jobctl & JOBCTL_STOP_SIGMASK)
+		ct->stop_signal = t->jobctl & JOBCTL_STOP_SIGMASK;
+	/* What wait(WUNTRACED) reports, and clears once it did */
+	ct->stop_unreported = t->signal->flags & SIGNAL_STOP_STOPPED &&
+			      t->signal->group_exit_code;
+	unlock_task_sighand(t, &flags);
+}
+
 /*
  * Save a stopped task from outside.  It must stay stopped and off the CPU
  * from before to after: its switch count tells.  Then the mark, unless
@@ -130,6 +147,7 @@ static int ckpt_capture_stopped(struct ckpt_task *ct)
 		goto fail;
 	sigemptyset(&blocked);
 	ckpt_save_blocked(t, &blocked);
+	ckpt_save_stop(t, ct);
 	if (wait_task_inactive(t, TASK_STOPPED) != ncsw ||
 	    cmpxchg(&ct->state, CKPT_T_QUEUED, CKPT_T_STOPPED) != CKPT_T_QUEUED)
 		goto fail;

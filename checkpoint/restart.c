@@ -117,7 +117,6 @@ static void rstr_task_work(struct callback_head *work)
 	struct ckpt_ctx *ctx = ct->ctx;
 	enum ckpt_release how;
 	int err = -EINTR;
-	bool stopped;
 	u32 code;
 
 	smp_mb();	/* pairs with rstr_abort() */
@@ -135,7 +134,6 @@ static void rstr_task_work(struct callback_head *work)
 	}
 	complete(&ct->parked);
 
-	stopped = ct->rec.flags & CKPT_TASK_STOPPED;
 	wait_event_killable(ctx->release_wq,
 			    READ_ONCE(ctx->release) != CKPT_HOLD);
 	how = READ_ONCE(ctx->release);
@@ -145,9 +143,6 @@ static void rstr_task_work(struct callback_head *work)
 	rstr_task_gone(ctx);
 	if (how != CKPT_RESUME)
 		force_sig(SIGKILL);
-	else if (stopped)
-		/* Stops again before it reaches user space */
-		send_sig(SIGSTOP, current, 1);
 }
 
 static int rstr_task_fn(void *arg)
@@ -265,6 +260,35 @@ static int rstr_wait_zombie(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 			ctx->tree[ct->idx].pid);
 }
 
+/*
+ * A task saved while stopped stops again before it reaches user space, by
+ * the same signal, as a task of a group stop that already took part in
+ * it: nothing is reported to the parent again, and a wait(WUNTRACED)
+ * that had not reported the stop yet still does.  Set while the task is
+ * parked, before any task runs: a SIGCONT sent from then on continues
+ * the whole group.
+ */
+static void rstr_stop_task(struct ckpt_task *ct)
+{
+	struct task_struct *t = ct->task;
+	unsigned long flags;
+	u32 code = 0;
+
+	if (ct->rec.flags & CKPT_TASK_STOP_UNREPORTED)
+		code = ct->rec.stop_signal;
+	if (!lock_task_sighand(t, &flags))
+		return;
+	if (!(t->signal->flags & SIGNAL_GROUP_EXIT)) {
+		signal_set_stop_flags(t->signal, SIGNAL_STOP_STOPPED);
+		t->signal->group_stop_count = 0;
+		t->signal->group_exit_code = code;
+		if (task_set_jobctl_pending(t, ct->rec.stop_signal |
+					    JOBCTL_STOP_PENDING))
+			signal_wake_up(t, 0);
+	}
+	unlock_task_sighand(t, &flags);
+}
+
 /* Every task is rebuilt and parked: set registers and exit signals */
 static int rstr_complete_tree(struct ckpt_ctx *ctx)
 {
@@ -281,6 +305,12 @@ static int rstr_complete_tree(struct ckpt_ctx *ctx)
 			if (!ret)
 				ret = rstr_arch_apply_cpu(ctx, ct->task, &ct->cpu);
 		}
+	}
+	for (i = 0; !ret && i < ctx->nr_tasks; i++) {
+		struct ckpt_task *ct = &ctx->tasks[i];
+
+		if (ct->rec.flags & CKPT_TASK_STOPPED)
+			rstr_stop_task(ct);
 	}
 	if (ret)
 		return ret;

@@ -151,8 +151,12 @@ static int ckpt_write_task_rec(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 	h.pid = ctx->tree[ct->idx].pid;
 	h.tgid = ctx->tree[ct->idx].tgid;
 	h.flags = ct->state == CKPT_T_SELF ? CKPT_TASK_SELF : 0;
-	if (ct->state == CKPT_T_STOPPED)
+	if (ct->state == CKPT_T_STOPPED) {
 		h.flags |= CKPT_TASK_STOPPED;
+		h.stop_signal = ct->stop_signal;
+		if (ct->stop_unreported)
+			h.flags |= CKPT_TASK_STOP_UNREPORTED;
+	}
 	if (t->signal->is_child_subreaper)
 		h.flags |= CKPT_TASK_SUBREAPER;
 	h.personality = t->personality;
@@ -253,6 +257,16 @@ static bool rstr_exit_code_ok(u32 code)
 	return !(code & 0x80);
 }
 
+/* A stop signal with CKPT_TASK_STOPPED, none without */
+static bool rstr_stop_ok(const struct ckpt_hdr_task *h)
+{
+	if (!(h->flags & CKPT_TASK_STOPPED))
+		return !h->stop_signal &&
+		       !(h->flags & CKPT_TASK_STOP_UNREPORTED);
+	return h->stop_signal == SIGSTOP || h->stop_signal == SIGTSTP ||
+	       h->stop_signal == SIGTTIN || h->stop_signal == SIGTTOU;
+}
+
 /* The records of a zombie: its TASK record only, without objects */
 static int rstr_check_zombie_rec(struct ckpt_ctx *ctx,
 				 const struct ckpt_hdr_task *h)
@@ -260,6 +274,7 @@ static int rstr_check_zombie_rec(struct ckpt_ctx *ctx,
 	if (h->mm_ref || h->files_ref || h->fs_ref || h->sighand_ref ||
 	    h->nr_files || !rstr_exit_code_ok(h->exit_code) ||
 	    h->flags & (CKPT_TASK_NANOSLEEP | CKPT_TASK_STOPPED) ||
+	    !rstr_stop_ok(h) ||
 	    !rstr_nanosleep_ok(h))
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: malformed zombie",
 				h->pid);
@@ -306,8 +321,12 @@ static int rstr_check_task_rec(struct ckpt_ctx *ctx, struct ckpt_task *ct,
 		return ckpt_err(ctx, -EBADMSG, "TASK %d does not match the tree",
 				h->pid);
 	if (h->flags & ~(CKPT_TASK_SELF | CKPT_TASK_SUBREAPER |
-			 CKPT_TASK_NANOSLEEP | CKPT_TASK_STOPPED))
+			 CKPT_TASK_NANOSLEEP | CKPT_TASK_STOPPED |
+			 CKPT_TASK_STOP_UNREPORTED) || h->reserved)
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid flags", h->pid);
+	if (!rstr_stop_ok(h))
+		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid stop signal %u",
+				h->pid, h->stop_signal);
 	if (!memchr(h->comm, 0, sizeof(h->comm)))
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: malformed comm", h->pid);
 	if (h->nice < MIN_NICE || h->nice > MAX_NICE)

@@ -175,6 +175,8 @@ struct ckpt_task {
 	enum ckpt_task_state state;
 	struct ckpt_cpu cpu;
 	sigset_t blocked;
+	u32 stop_signal;		/* checkpoint: saved while stopped */
+	bool stop_unreported;
 	int err;
 	int idx;
 	int creator;

@@ -196,6 +196,8 @@ struct ckpt_hdr_tree {
 #define CKPT_TASK_SUBREAPER	0x2	/* prctl(PR_SET_CHILD_SUBREAPER) */
 #define CKPT_TASK_NANOSLEEP	0x4	/* in a relative nanosleep: sleep_* */
 #define CKPT_TASK_STOPPED	0x8	/* stopped (SIGSTOP, job control) */
+#define CKPT_TASK_STOP_UNREPORTED 0x10	/* stopped, and its parent has not */
+					/* waited for the stop yet */
 
 /* TASK: one task; object refs of the resources it uses */
 struct ckpt_hdr_task {
@@ -227,6 +229,9 @@ struct ckpt_hdr_task {
 	__u64 sleep_rmtp;
 	__u64 timer_slack_ns;	/* prctl(PR_SET_TIMERSLACK) */
 	__u64 default_timer_slack_ns;
+	__u32 stop_signal;	/* CKPT_TASK_STOPPED: the signal that stopped */
+				/* it (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) */
+	__u32 reserved;
 };
 
 /* CREDS: ids as seen from the checkpointer's user namespace */
