@@ -382,6 +382,9 @@ static const char *const sig_names[] = {
 
 #define KSIGKILL	9
 #define KSIGSTOP	19
+#define KSIGTSTP	20
+#define KSIGTTIN	21
+#define KSIGTTOU	22
 
 static const char *sig_name(unsigned int sig, char *buf, size_t size)
 {
@@ -477,12 +480,14 @@ static const struct flag_name ckpt_flags[] = {
 };
 
 #define TASK_FLAGS_KNOWN	(CKPT_TASK_SELF | CKPT_TASK_SUBREAPER | \
-				 CKPT_TASK_NANOSLEEP | CKPT_TASK_STOPPED)
+				 CKPT_TASK_NANOSLEEP | CKPT_TASK_STOPPED | \
+				 CKPT_TASK_STOP_UNREPORTED)
 
 static const struct flag_name task_flags[] = {
 	{ CKPT_TASK_SELF, "self" }, { CKPT_TASK_SUBREAPER, "subreaper" },
 	{ CKPT_TASK_NANOSLEEP, "nanosleep" },
 	{ CKPT_TASK_STOPPED, "stopped" },
+	{ CKPT_TASK_STOP_UNREPORTED, "stop_unreported" },
 	{ 0, NULL }
 };
 
@@ -2555,6 +2560,13 @@ static void check_task_sleep(const struct ckpt_hdr_task *t, bool zombie)
 {
 	if (zombie && t->flags & CKPT_TASK_STOPPED)
 		recfail("stopped zombie");
+	if (t->flags & CKPT_TASK_STOPPED ?
+	    t->stop_signal != KSIGSTOP && t->stop_signal != KSIGTSTP &&
+	    t->stop_signal != KSIGTTIN && t->stop_signal != KSIGTTOU :
+	    t->stop_signal || t->flags & CKPT_TASK_STOP_UNREPORTED)
+		recfail("stop signal %u, flags 0x%x", t->stop_signal,
+			t->flags & (CKPT_TASK_STOPPED |
+				    CKPT_TASK_STOP_UNREPORTED));
 	if (!(t->flags & CKPT_TASK_NANOSLEEP)) {
 		if (t->sleep_clockid || t->sleep_rmtp_set || t->sleep_ns ||
 		    t->sleep_rmtp)
@@ -2706,6 +2718,7 @@ static void parse_task(__u32 idx)
 			t.pid, t.tgid, idx, e->pid, e->tgid);
 	if (t.flags & ~TASK_FLAGS_KNOWN)
 		recfail("unknown flags 0x%x", t.flags);
+	check_zero("reserved", &t.reserved, sizeof(t.reserved));
 	check_task_sleep(&t, zombie);
 	if (!has_nul(t.comm, sizeof(t.comm)))
 		recfail("comm is not NUL-terminated");
@@ -2803,6 +2816,9 @@ static void parse_task(__u32 idx)
 	kv_x("exit_code", t.exit_code);
 	if (zombie)
 		kv_s("wait_status", status);
+	if (t.flags & CKPT_TASK_STOPPED)
+		kv_s("stop_signal", sig_name(t.stop_signal, name,
+					     sizeof(name)));
 	put_task_sleep(&t);
 	kv_u("timer_slack_ns", t.timer_slack_ns);
 	kv_u("default_timer_slack_ns", t.default_timer_slack_ns);
