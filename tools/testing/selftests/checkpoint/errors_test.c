@@ -2295,6 +2295,30 @@ static int m_task_nr_files(struct model *m)
 	return 0;
 }
 
+/* Stopped by SIGKILL, which is not a stop signal */
+static int m_task_stop_kill(struct model *m)
+{
+	int i = find(m, CKPT_HDR_TASK, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_task)->flags |= CKPT_TASK_STOPPED;
+	REC(m, i, ckpt_hdr_task)->stop_signal = SIGKILL;
+	return 0;
+}
+
+/* A stop not reported yet of a task that is not stopped */
+static int m_task_stop_unreported(struct model *m)
+{
+	int i = find(m, CKPT_HDR_TASK, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_task)->flags |= CKPT_TASK_STOP_UNREPORTED;
+	REC(m, i, ckpt_hdr_task)->stop_signal = SIGTSTP;
+	return 0;
+}
+
 static int m_task_twice(struct model *m)
 {
 	int i = find(m, CKPT_HDR_TASK, 0);
@@ -2516,6 +2540,9 @@ static const struct craft {
 	CRAFT("TREE pid != TASK pid", m_tree_pid, ebadmsg),
 	CRAFT("TASK nr_files + 1", m_task_nr_files, ebadmsg),
 	CRAFT("TASK twice", m_task_twice, ebadmsg),
+	CRAFT("TASK stopped by SIGKILL", m_task_stop_kill, ebadmsg),
+	CRAFT("TASK stop unreported, not stopped", m_task_stop_unreported,
+	      ebadmsg),
 	CRAFT("CREDS ngroups > CKPT_MAX_GROUPS", m_creds_ngroups_huge, ebadmsg),
 	CRAFT("CREDS ngroups != len", m_creds_ngroups_plus1, ebadmsg),
 	CRAFT("SIGNAL nr_rlimits", m_signal_nr_rlimits, ebadmsg),

@@ -8,9 +8,16 @@
  * - without flags: it stays stopped (state T, counter still), and runs
  *   on after SIGCONT;
  * - with CKPT_KILL: it dies; restarted, it is stopped again before it
- *   runs a single instruction (the counter does not move, the parent sees
- *   it stopped by SIGSTOP with waitpid(WUNTRACED)), and counts on after
- *   SIGCONT.
+ *   runs a single instruction (the counter does not move), and counts on
+ *   after SIGCONT.  The test had collected the stop with
+ *   waitpid(WUNTRACED): the restored stop is not reported again.
+ *
+ * stop_signal: the child, in a process group of its own, is stopped by
+ * SIGSTOP, SIGTSTP, SIGTTIN or SIGTTOU, and the test collects the stop
+ * or not.  After the restart it is stopped, and waitpid(WUNTRACED)
+ * reports the stop, by the same signal, exactly when the test had not
+ * collected it; SIGCONT is reported by waitpid(WCONTINUED).  ckptinfo
+ * accepts each image.
  *
  * A tree whose child is stopped while its root runs is restored so: the
  * child stopped, the root running.
@@ -47,6 +54,17 @@ static int count_until_usr1(const char *path, off_t off)
 		nanosleep(&ts, NULL);
 	}
 	return 0;
+}
+
+/* As counter_child(), in a process group of its own (not orphaned) */
+static int pgrp_counter_child(void *arg)
+{
+	if (setpgid(0, 0))
+		return 7;
+	if (ckpt_unmap_shared_anon() < 0)
+		return 1;
+	ckpt_child_ready();
+	return count_until_usr1(arg, 0);
 }
 
 static int counter_child(void *arg)
@@ -217,13 +235,11 @@ TEST_F_TIMEOUT(stopped, restored_stopped, 60)
 		self->pid = -1;
 	}
 	close(imgfd);
-	ASSERT_EQ(pid, wait_stopped(pid, &status));
-	EXPECT_TRUE(WIFSTOPPED(status) && WSTOPSIG(status) == SIGSTOP) {
-		TH_LOG("status %#x", status);
-	}
 	EXPECT_EQ('T', ckpt_wait_state(pid, 'T', TMO_MS));
 	EXPECT_FALSE(moves(self->path, 0));
 	EXPECT_EQ(before, counter(self->path, 0));
+	/* Reported before the checkpoint: not again */
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG | WUNTRACED));
 	finish(_metadata, self, 0);
 }
 
@@ -269,6 +285,122 @@ TEST_F_TIMEOUT(stopped, tree_with_stopped_child, 60)
 	self->pid = -1;
 	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		TH_LOG("root status %#x", status);
+		ckpt_dump_log(self->logpath);
+	}
+}
+
+FIXTURE(stopsig) {
+	char path[64];
+	char logpath[64];
+	pid_t pid;
+	int imgfd;
+};
+
+FIXTURE_VARIANT(stopsig) {
+	int sig;
+	int collected;		/* the test waits for the stop first */
+};
+
+FIXTURE_VARIANT_ADD(stopsig, sigstop_collected) {
+	.sig = SIGSTOP, .collected = 1,
+};
+
+FIXTURE_VARIANT_ADD(stopsig, sigstop) {
+	.sig = SIGSTOP, .collected = 0,
+};
+
+FIXTURE_VARIANT_ADD(stopsig, sigtstp) {
+	.sig = SIGTSTP, .collected = 0,
+};
+
+FIXTURE_VARIANT_ADD(stopsig, sigttin_collected) {
+	.sig = SIGTTIN, .collected = 1,
+};
+
+FIXTURE_VARIANT_ADD(stopsig, sigttou) {
+	.sig = SIGTTOU, .collected = 0,
+};
+
+FIXTURE_SETUP(stopsig)
+{
+	unsigned long zero = 0;
+	int fd;
+
+	snprintf(self->path, sizeof(self->path), "/tmp/ckpt-stopsig.%d",
+		 getpid());
+	snprintf(self->logpath, sizeof(self->logpath),
+		 "/tmp/ckpt-stopsig.%d.log", getpid());
+	fd = open(self->path, O_RDWR | O_CREAT | O_TRUNC, 0644);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ((ssize_t)sizeof(zero), write(fd, &zero, sizeof(zero)));
+	close(fd);
+	self->pid = -1;
+	self->imgfd = -1;
+}
+
+FIXTURE_TEARDOWN(stopsig)
+{
+	if (self->pid > 0) {
+		kill(self->pid, SIGKILL);
+		ckpt_waitpid(self->pid, NULL, TMO_MS);
+	}
+	if (self->imgfd >= 0)
+		close(self->imgfd);
+	unlink(self->path);
+	unlink(self->logpath);
+}
+
+TEST_F_TIMEOUT(stopsig, stop_signal, 60)
+{
+	char log[CKPT_LOG_MAX];
+	int status;
+	pid_t pid;
+
+	self->pid = ckpt_spawn(pgrp_counter_child, self->path, self->logpath);
+	ASSERT_LT(0, self->pid);
+	ASSERT_EQ(0, ckpt_wait_ready(self->pid, TMO_MS));
+	ASSERT_TRUE(moves(self->path, 0));
+	ASSERT_EQ(self->pid, getpgid(self->pid));
+	ASSERT_EQ(0, kill(self->pid, variant->sig));
+	ASSERT_EQ('T', ckpt_wait_state(self->pid, 'T', TMO_MS));
+	if (variant->collected) {
+		ASSERT_EQ(self->pid, wait_stopped(self->pid, &status));
+		ASSERT_TRUE(WIFSTOPPED(status) &&
+			    WSTOPSIG(status) == variant->sig);
+	}
+
+	pid = ckpt_cycle(self->pid, &self->imgfd, log, sizeof(log));
+	ASSERT_EQ(self->pid, pid) {
+		TH_LOG("checkpoint/restart: %s; log: %s", strerror(errno), log);
+		self->pid = -1;
+	}
+	EXPECT_EQ(0, ckpt_ckptinfo(self->imgfd)) {
+		ckpt_dump_log("/tmp/ckptinfo.err");
+	}
+	EXPECT_EQ('T', ckpt_wait_state(pid, 'T', TMO_MS));
+	EXPECT_FALSE(moves(self->path, 0));
+	EXPECT_EQ(self->pid, getpgid(self->pid));
+	if (!variant->collected) {
+		EXPECT_EQ(pid, waitpid(pid, &status, WNOHANG | WUNTRACED));
+		EXPECT_TRUE(WIFSTOPPED(status) &&
+			    WSTOPSIG(status) == variant->sig) {
+			TH_LOG("status %#x", status);
+		}
+	}
+	/* Once only, or not again */
+	EXPECT_EQ(0, waitpid(pid, &status, WNOHANG | WUNTRACED));
+
+	ASSERT_EQ(0, kill(pid, SIGCONT));
+	EXPECT_EQ(pid, waitpid(pid, &status, WCONTINUED));
+	EXPECT_TRUE(WIFCONTINUED(status)) {
+		TH_LOG("status %#x", status);
+	}
+	EXPECT_TRUE(moves(self->path, 0));
+	ASSERT_EQ(0, kill(pid, SIGUSR1));
+	ASSERT_EQ(pid, ckpt_waitpid(pid, &status, TMO_MS));
+	self->pid = -1;
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("status %#x", status);
 		ckpt_dump_log(self->logpath);
 	}
 }
