@@ -8,12 +8,16 @@
  * restored task gets a restart block that sleeps for that long when the
  * signal code continues the call through restart_syscall(): the sleep
  * ends as late as it would have, the time between checkpoint and
- * restart aside.  A poll() is re-issued with the time it had left as its
- * timeout.  Other calls that continue through a restart block (futex
- * waits with a relative timeout, CPU-time clocks) are re-issued with
- * their full timeout.
+ * restart aside.  A FUTEX_WAIT, whose timeout is relative too, is
+ * continued in the same way: it waits for the time it had left, as a
+ * FUTEX_WAIT_BITSET with a deadline computed when it continues.  A
+ * poll() is re-issued with the time it had left as its timeout.  Other
+ * calls that continue through a restart block (a FUTEX_WAIT_BITSET,
+ * whose deadline is absolute, sleeps on CPU-time clocks) are re-issued
+ * with their arguments.
  */
 #include <linux/checkpoint.h>
+#include <linux/futex.h>
 #include <linux/hrtimer.h>
 #include <linux/restart_block.h>
 #include <linux/sched.h>
@@ -46,6 +50,59 @@ static long rstr_nanosleep_restart(struct restart_block *restart)
 {
 	return hrtimer_nanosleep(restart->nanosleep.expires, HRTIMER_MODE_REL,
 				 restart->nanosleep.clockid);
+}
+
+/* Continues a restored FUTEX_WAIT: futex.time holds the time left */
+static long rstr_futex_restart(struct restart_block *rb)
+{
+	u32 flags = rb->futex.flags;
+	ktime_t deadline;
+
+	deadline = ktime_add_safe(ckpt_clock_now(flags & FUTEX_CLOCK_REALTIME ?
+						 CLOCK_REALTIME :
+						 CLOCK_MONOTONIC),
+				  rb->futex.time);
+	rb->fn = do_no_restart_syscall;
+	return do_futex(rb->futex.uaddr, FUTEX_WAIT_BITSET | flags,
+			rb->futex.val, &deadline, NULL, 0,
+			FUTEX_BITSET_MATCH_ANY);
+}
+
+/**
+ * ckpt_save_futex_wait - save a FUTEX_WAIT in progress
+ * @rb: the task's restart block
+ * @sleep: where to: its clock, its time left and @sleep->futex
+ * @nr: the system call the restart block continues
+ * @op: its futex operation (second argument)
+ *
+ * Called as ckpt_save_nanosleep() is.  A FUTEX_WAIT's timeout is
+ * relative: the time it has left is saved, as a sleep's.  Other waits
+ * (FUTEX_WAIT_BITSET) have a deadline, which re-issuing the call keeps.
+ *
+ * Return: true if the wait is saved, false if the call is to be re-issued
+ * from the start.
+ */
+bool ckpt_save_futex_wait(struct restart_block *rb,
+			  struct ckpt_nanosleep *sleep, long nr,
+			  unsigned long op)
+{
+	clockid_t clockid;
+	s64 left;
+
+	if (nr != __NR_futex || (op & FUTEX_CMD_MASK) != FUTEX_WAIT)
+		return false;
+	clockid = op & FUTEX_CLOCK_REALTIME ? CLOCK_REALTIME : CLOCK_MONOTONIC;
+	if (rb->fn == rstr_futex_restart)	/* restored, not resumed yet */
+		left = rb->futex.time;
+	else
+		left = rb->futex.time - ckpt_clock_now(clockid);
+	sleep->clockid = clockid;
+	sleep->ns = max_t(s64, left, 0);
+	sleep->futex.saved = true;
+	sleep->futex.private = op & FUTEX_PRIVATE_FLAG;
+	sleep->futex.uaddr = (unsigned long)rb->futex.uaddr;
+	sleep->futex.val = rb->futex.val;
+	return true;
 }
 
 /**
@@ -109,13 +166,24 @@ bool ckpt_poll_time_left(struct restart_block *rb, long nr, long *ms)
 }
 
 /**
- * rstr_nanosleep_ok - check the sleep fields of a TASK record
+ * rstr_nanosleep_ok - check the sleep and futex wait fields of a TASK record
  * @h: the record
  *
  * Return: true if they are valid (or unused and zero).
  */
 bool rstr_nanosleep_ok(const struct ckpt_hdr_task *h)
 {
+	if (!(h->flags & CKPT_TASK_FUTEX_WAIT) &&
+	    (h->futex_flags || h->futex_uaddr || h->futex_val))
+		return false;
+	if (h->flags & CKPT_TASK_FUTEX_WAIT)
+		return !(h->flags & CKPT_TASK_NANOSLEEP) &&
+		       (h->sleep_clockid == CLOCK_MONOTONIC ||
+			h->sleep_clockid == CLOCK_REALTIME) &&
+		       h->sleep_ns >= 0 && !h->sleep_rmtp_set &&
+		       !h->sleep_rmtp && !(h->futex_flags & ~CKPT_FUTEX_PRIVATE) &&
+		       h->futex_uaddr < TASK_SIZE_MAX &&
+		       IS_ALIGNED(h->futex_uaddr, sizeof(u32));
 	if (!(h->flags & CKPT_TASK_NANOSLEEP))
 		return !h->sleep_clockid && !h->sleep_rmtp_set && !h->sleep_ns &&
 		       !h->sleep_rmtp;
@@ -128,13 +196,24 @@ bool rstr_nanosleep_ok(const struct ckpt_hdr_task *h)
  * rstr_set_restart_block - give the current task its restart block
  * @h: its TASK record, checked
  *
- * A task restored in a sleep continues it for the time it had left; any
- * other gets a block that fails with -EINTR, never the restarter's.
+ * A task restored in a sleep or a FUTEX_WAIT continues it for the time
+ * it had left; any other gets a block that fails with -EINTR, never the
+ * restarter's.
  */
 void rstr_set_restart_block(const struct ckpt_hdr_task *h)
 {
 	struct restart_block *rb = &current->restart_block;
 
+	if (h->flags & CKPT_TASK_FUTEX_WAIT) {
+		rb->futex.uaddr = (u32 __user *)(unsigned long)h->futex_uaddr;
+		rb->futex.val = h->futex_val;
+		rb->futex.time = h->sleep_ns;
+		rb->futex.flags =
+			(h->futex_flags & CKPT_FUTEX_PRIVATE ? FUTEX_PRIVATE_FLAG : 0) |
+			(h->sleep_clockid == CLOCK_REALTIME ? FUTEX_CLOCK_REALTIME : 0);
+		set_restart_fn(rb, rstr_futex_restart);
+		return;
+	}
 	if (!(h->flags & CKPT_TASK_NANOSLEEP)) {
 		rb->fn = do_no_restart_syscall;
 		return;

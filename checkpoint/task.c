@@ -176,6 +176,14 @@ static int ckpt_write_task_rec(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 		h.sleep_rmtp_set = ct->cpu.sleep.rmtp_set;
 		h.sleep_ns = ct->cpu.sleep.ns;
 		h.sleep_rmtp = ct->cpu.sleep.rmtp;
+	} else if (ct->cpu.sleep.futex.saved) {
+		h.flags |= CKPT_TASK_FUTEX_WAIT;
+		h.sleep_clockid = ct->cpu.sleep.clockid;
+		h.sleep_ns = ct->cpu.sleep.ns;
+		h.futex_uaddr = ct->cpu.sleep.futex.uaddr;
+		h.futex_val = ct->cpu.sleep.futex.val;
+		if (ct->cpu.sleep.futex.private)
+			h.futex_flags = CKPT_FUTEX_PRIVATE;
 	}
 	if (t->robust_list) {
 		h.robust_list = (unsigned long)t->robust_list;
@@ -273,7 +281,8 @@ static int rstr_check_zombie_rec(struct ckpt_ctx *ctx,
 {
 	if (h->mm_ref || h->files_ref || h->fs_ref || h->sighand_ref ||
 	    h->nr_files || !rstr_exit_code_ok(h->exit_code) ||
-	    h->flags & (CKPT_TASK_NANOSLEEP | CKPT_TASK_STOPPED) ||
+	    h->flags & (CKPT_TASK_NANOSLEEP | CKPT_TASK_STOPPED |
+			CKPT_TASK_FUTEX_WAIT) ||
 	    !rstr_stop_ok(h) ||
 	    !rstr_nanosleep_ok(h))
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: malformed zombie",
@@ -322,7 +331,8 @@ static int rstr_check_task_rec(struct ckpt_ctx *ctx, struct ckpt_task *ct,
 				h->pid);
 	if (h->flags & ~(CKPT_TASK_SELF | CKPT_TASK_SUBREAPER |
 			 CKPT_TASK_NANOSLEEP | CKPT_TASK_STOPPED |
-			 CKPT_TASK_STOP_UNREPORTED) || h->reserved)
+			 CKPT_TASK_STOP_UNREPORTED | CKPT_TASK_FUTEX_WAIT) ||
+	    h->reserved)
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid flags", h->pid);
 	if (!rstr_stop_ok(h))
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid stop signal %u",

@@ -79,12 +79,27 @@ struct ckpt_cfile {
 };
 
 /**
+ * struct ckpt_futex_wait - a FUTEX_WAIT with a timeout in progress
+ * @saved: the task is in one; the time left and the clock are the sleep's
+ * @private: FUTEX_PRIVATE_FLAG
+ * @uaddr: the futex word
+ * @val: the value it waits on
+ */
+struct ckpt_futex_wait {
+	bool saved;
+	bool private;
+	unsigned long uaddr;
+	u32 val;
+};
+
+/**
  * struct ckpt_nanosleep - a relative sleep that restart_syscall() continues
  * @saved: the task was in one
  * @clockid: the clock
  * @rmtp_set: the remaining time is written to @rmtp when interrupted
  * @ns: time left, measured when the task parked
  * @rmtp: where the remaining time goes
+ * @futex: or a futex wait, with @clockid and @ns
  */
 struct ckpt_nanosleep {
 	bool saved;
@@ -92,6 +107,7 @@ struct ckpt_nanosleep {
 	clockid_t clockid;
 	s64 ns;
 	unsigned long rmtp;
+	struct ckpt_futex_wait futex;
 };
 
 /**
@@ -334,6 +350,9 @@ void ckpt_thaw_tasks(struct ckpt_ctx *ctx, enum ckpt_release how);
 /* checkpoint/sleep.c */
 bool ckpt_save_nanosleep(struct restart_block *rb,
 			 struct ckpt_nanosleep *sleep, long nr);
+bool ckpt_save_futex_wait(struct restart_block *rb,
+			  struct ckpt_nanosleep *sleep, long nr,
+			  unsigned long op);
 bool ckpt_poll_time_left(struct restart_block *rb, long nr, long *ms);
 bool rstr_nanosleep_ok(const struct ckpt_hdr_task *h);
 void rstr_set_restart_block(const struct ckpt_hdr_task *h);

@@ -170,8 +170,8 @@ void ckpt_arch_park_syscall(void)
  * A syscall interrupted by the park (or the stop) is saved with its
  * restart code, so that the restored task restarts it or returns -EINTR
  * exactly as the original would, depending on whether a signal with a
- * handler comes first.  A relative nanosleep that would continue through
- * restart_syscall() keeps doing so, its time left saved.  Any other call
+ * handler comes first.  A relative nanosleep or FUTEX_WAIT that would
+ * continue through restart_syscall() keeps doing so, its time left saved.  Any other call
  * continuing through a restart block is saved as the original call
  * (recorded in the restart block if the task already is inside
  * restart_syscall()), re-issued with its arguments, still in the
@@ -188,7 +188,9 @@ static void ckpt_fixup_syscall(struct task_struct *t, struct ckpt_cpu *cpu)
 	if (r->orig_ax == __NR_restart_syscall)
 		r->orig_ax = t->restart_block.syscall;
 	if ((long)r->ax != -ERESTART_RESTARTBLOCK ||
-	    ckpt_save_nanosleep(&t->restart_block, &cpu->sleep, r->orig_ax))
+	    ckpt_save_nanosleep(&t->restart_block, &cpu->sleep, r->orig_ax) ||
+	    ckpt_save_futex_wait(&t->restart_block, &cpu->sleep, r->orig_ax,
+				 r->si))
 		return;
 	/* poll(fds, nfds, timeout): re-issued with the time it has left */
 	if (ckpt_poll_time_left(&t->restart_block, r->orig_ax, &ms))

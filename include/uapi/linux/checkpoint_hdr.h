@@ -198,6 +198,11 @@ struct ckpt_hdr_tree {
 #define CKPT_TASK_STOPPED	0x8	/* stopped (SIGSTOP, job control) */
 #define CKPT_TASK_STOP_UNREPORTED 0x10	/* stopped, and its parent has not */
 					/* waited for the stop yet */
+#define CKPT_TASK_FUTEX_WAIT	0x20	/* in a FUTEX_WAIT with a timeout: */
+					/* futex_*, sleep_clockid, sleep_ns */
+
+/* TASK futex_flags */
+#define CKPT_FUTEX_PRIVATE	0x1	/* FUTEX_PRIVATE_FLAG */
 
 /* TASK: one task; object refs of the resources it uses */
 struct ckpt_hdr_task {
@@ -223,7 +228,8 @@ struct ckpt_hdr_task {
 	__u32 exit_code;	/* a zombie's wait status */
 	__u32 pdeath_signal;	/* prctl(PR_SET_PDEATHSIG) */
 	/* A relative sleep that restart_syscall() continues */
-	__s32 sleep_clockid;	/* CLOCK_MONOTONIC, _BOOTTIME or _TAI */
+	__s32 sleep_clockid;	/* CLOCK_MONOTONIC, _BOOTTIME or _TAI; */
+				/* a futex wait: CLOCK_MONOTONIC or _REALTIME */
 	__u32 sleep_rmtp_set;	/* 1: the remaining time goes to sleep_rmtp */
 	__s64 sleep_ns;		/* time left to sleep, >= 0 */
 	__u64 sleep_rmtp;
@@ -231,6 +237,9 @@ struct ckpt_hdr_task {
 	__u64 default_timer_slack_ns;
 	__u32 stop_signal;	/* CKPT_TASK_STOPPED: the signal that stopped */
 				/* it (SIGSTOP, SIGTSTP, SIGTTIN, SIGTTOU) */
+	__u32 futex_flags;	/* CKPT_TASK_FUTEX_WAIT: CKPT_FUTEX_* */
+	__u64 futex_uaddr;	/* ... the futex word */
+	__u32 futex_val;	/* ... the value it waits on */
 	__u32 reserved;
 };
 
