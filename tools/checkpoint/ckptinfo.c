@@ -481,13 +481,14 @@ static const struct flag_name ckpt_flags[] = {
 
 #define TASK_FLAGS_KNOWN	(CKPT_TASK_SELF | CKPT_TASK_SUBREAPER | \
 				 CKPT_TASK_NANOSLEEP | CKPT_TASK_STOPPED | \
-				 CKPT_TASK_STOP_UNREPORTED)
+				 CKPT_TASK_STOP_UNREPORTED | CKPT_TASK_FUTEX_WAIT)
 
 static const struct flag_name task_flags[] = {
 	{ CKPT_TASK_SELF, "self" }, { CKPT_TASK_SUBREAPER, "subreaper" },
 	{ CKPT_TASK_NANOSLEEP, "nanosleep" },
 	{ CKPT_TASK_STOPPED, "stopped" },
 	{ CKPT_TASK_STOP_UNREPORTED, "stop_unreported" },
+	{ CKPT_TASK_FUTEX_WAIT, "futex_wait" },
 	{ 0, NULL }
 };
 
@@ -2555,6 +2556,27 @@ static const char *sleep_clock_name(__s32 clockid)
 	}
 }
 
+/* A FUTEX_WAIT in progress: its word, clock and time left */
+static void check_task_futex(const struct ckpt_hdr_task *t, bool zombie)
+{
+	if (zombie)
+		recfail("zombie in a futex wait");
+	if (t->flags & CKPT_TASK_NANOSLEEP)
+		recfail("both in a nanosleep and in a futex wait");
+	if (t->sleep_clockid != 0 && t->sleep_clockid != 1)
+		recfail("futex wait on clock %d", t->sleep_clockid);
+	if (t->sleep_ns < 0)
+		recfail("negative time left to wait %lld",
+			(long long)t->sleep_ns);
+	if (t->sleep_rmtp_set || t->sleep_rmtp)
+		recfail("a futex wait with a remaining-time pointer");
+	if (t->futex_flags & ~CKPT_FUTEX_PRIVATE)
+		recfail("unknown futex flags 0x%x", t->futex_flags);
+	if (t->futex_uaddr >= USER_ADDR_END || t->futex_uaddr % 4)
+		recfail("futex word address 0x%llx",
+			(unsigned long long)t->futex_uaddr);
+}
+
 /* The stop and the sleep in progress of a task; all zero without one. */
 static void check_task_sleep(const struct ckpt_hdr_task *t, bool zombie)
 {
@@ -2567,6 +2589,13 @@ static void check_task_sleep(const struct ckpt_hdr_task *t, bool zombie)
 		recfail("stop signal %u, flags 0x%x", t->stop_signal,
 			t->flags & (CKPT_TASK_STOPPED |
 				    CKPT_TASK_STOP_UNREPORTED));
+	if (!(t->flags & CKPT_TASK_FUTEX_WAIT) &&
+	    (t->futex_flags || t->futex_uaddr || t->futex_val))
+		recfail("futex fields set without the futex_wait flag");
+	if (t->flags & CKPT_TASK_FUTEX_WAIT) {
+		check_task_futex(t, zombie);
+		return;
+	}
 	if (!(t->flags & CKPT_TASK_NANOSLEEP)) {
 		if (t->sleep_clockid || t->sleep_rmtp_set || t->sleep_ns ||
 		    t->sleep_rmtp)
@@ -2589,6 +2618,14 @@ static void check_task_sleep(const struct ckpt_hdr_task *t, bool zombie)
 
 static void put_task_sleep(const struct ckpt_hdr_task *t)
 {
+	if (t->flags & CKPT_TASK_FUTEX_WAIT) {
+		kv_x("futex_uaddr", t->futex_uaddr);
+		kv_u("futex_val", t->futex_val);
+		kv_b("futex_private", t->futex_flags & CKPT_FUTEX_PRIVATE);
+		kv_s("futex_clock", sleep_clock_name(t->sleep_clockid));
+		kv_d("futex_ns_left", t->sleep_ns);
+		return;
+	}
 	if (!(t->flags & CKPT_TASK_NANOSLEEP))
 		return;
 	kv_s("sleep_clock", sleep_clock_name(t->sleep_clockid));
