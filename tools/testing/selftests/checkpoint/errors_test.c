@@ -2319,6 +2319,32 @@ static int m_task_stop_unreported(struct model *m)
 	return 0;
 }
 
+/* A futex wait on a misaligned word */
+static int m_task_futex_addr(struct model *m)
+{
+	int i = find(m, CKPT_HDR_TASK, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_task)->flags |= CKPT_TASK_FUTEX_WAIT;
+	REC(m, i, ckpt_hdr_task)->sleep_clockid = CLOCK_MONOTONIC;
+	REC(m, i, ckpt_hdr_task)->futex_uaddr = 0x10002;
+	return 0;
+}
+
+/* A futex wait on a clock a FUTEX_WAIT cannot use */
+static int m_task_futex_clock(struct model *m)
+{
+	int i = find(m, CKPT_HDR_TASK, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_task)->flags |= CKPT_TASK_FUTEX_WAIT;
+	REC(m, i, ckpt_hdr_task)->sleep_clockid = CLOCK_BOOTTIME;
+	REC(m, i, ckpt_hdr_task)->futex_uaddr = 0x10000;
+	return 0;
+}
+
 static int m_task_twice(struct model *m)
 {
 	int i = find(m, CKPT_HDR_TASK, 0);
@@ -2542,6 +2568,10 @@ static const struct craft {
 	CRAFT("TASK twice", m_task_twice, ebadmsg),
 	CRAFT("TASK stopped by SIGKILL", m_task_stop_kill, ebadmsg),
 	CRAFT("TASK stop unreported, not stopped", m_task_stop_unreported,
+	      ebadmsg),
+	CRAFT("TASK futex wait on a misaligned word", m_task_futex_addr,
+	      ebadmsg),
+	CRAFT("TASK futex wait on CLOCK_BOOTTIME", m_task_futex_clock,
 	      ebadmsg),
 	CRAFT("CREDS ngroups > CKPT_MAX_GROUPS", m_creds_ngroups_huge, ebadmsg),
 	CRAFT("CREDS ngroups != len", m_creds_ngroups_plus1, ebadmsg),

@@ -21,8 +21,11 @@
  * stop or a checkpoint without flags, when it sleeps on in
  * restart_syscall()) is restarted; the call then completes with 0 (no
  * EINTR, no leaked restart code) and no less than 2 s after it was first
- * made.  nanosleep_time_left, poll_time_left: the restored sleep, or
- * poll() timeout, lasts the time that was left when it was checkpointed.
+ * made.  nanosleep_time_left, poll_time_left, futex_time_left: the
+ * restored sleep, poll() timeout or FUTEX_WAIT timeout lasts the time
+ * that was left when it was checkpointed; the futex wait then fails with
+ * ETIMEDOUT.  futex_deadline: a FUTEX_WAIT_BITSET keeps its absolute
+ * deadline: the time between checkpoint and restart counts.
  *
  * compute: a child in a long loop of integer and floating point work,
  * checkpointed in user mode; after restart and SIGUSR1 it replays the
@@ -30,6 +33,7 @@
  */
 #include <poll.h>
 #include <stdint.h>
+#include <linux/futex.h>
 #include <sys/select.h>
 
 #include "../kselftest_harness.h"
@@ -503,12 +507,51 @@ static int long_poll_child(void *arg)
 	return 0;
 }
 
+static u_int32_t futex_word;
+
+/* FUTEX_WAIT: a relative timeout, FUTEX_WAIT_BITSET: a deadline */
+static int long_futex_wait(int op)
+{
+	struct timespec t0, t1, ts = { LONG_SLEEP_SEC, 0 };
+	long ret, ns;
+	int err;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (op == FUTEX_WAIT_BITSET_PRIVATE)
+		ts.tv_sec += t0.tv_sec, ts.tv_nsec = t0.tv_nsec;
+	ckpt_child_ready();
+	ret = syscall(SYS_futex, &futex_word, op, 0, &ts, NULL,
+		      FUTEX_BITSET_MATCH_ANY);
+	err = errno;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = (t1.tv_sec - t0.tv_sec) * 1000000000L + t1.tv_nsec - t0.tv_nsec;
+	ckpt_child_log("futex op %d returned %ld (errno %d) after %ld ms", op,
+		       ret, err, ns / 1000000);
+	CKPT_CHILD_CHECK(2, ret == -1 && err == ETIMEDOUT);
+	CKPT_CHILD_CHECK(3, ns >= LONG_SLEEP_SEC * 1000000000L);
+	CKPT_CHILD_CHECK(4, futex_word == 0);
+	return 0;
+}
+
+static int long_futex_child(void *arg)
+{
+	return long_futex_wait(FUTEX_WAIT_PRIVATE);
+}
+
+static int futex_deadline_child(void *arg)
+{
+	return long_futex_wait(FUTEX_WAIT_BITSET_PRIVATE);
+}
+
 /*
  * An 8 s wait checkpointed after 2 s and restarted 1 s later waits the 6 s
- * it had left, not 8 s again nor 5 s: the time in between does not count.
+ * it had left (between @lo and @hi ms), not 8 s again nor 5 s: the time in
+ * between does not count; a deadline is 5 s away.
  */
 static void time_left_test(struct __test_metadata *_metadata, struct ctx *c,
-			   int (*fn)(void *), int nr)
+			   int (*fn)(void *), int nr, long lo, long hi)
 {
 	struct timespec t0;
 	int status;
@@ -529,19 +572,34 @@ static void time_left_test(struct __test_metadata *_metadata, struct ctx *c,
 	expect_exit(_metadata, &c->pid, 0, 30000);
 	ms = elapsed_ms(&t0);
 	TH_LOG("the restored call lasted %ld ms", ms);
-	EXPECT_LE(5500, ms);
-	EXPECT_GE(7000, ms);
+	EXPECT_LE(lo, ms);
+	EXPECT_GE(hi, ms);
 }
 
 TEST_F_TIMEOUT(sc, nanosleep_time_left, 120)
 {
-	time_left_test(_metadata, &self->c, long_sleep_child, __NR_nanosleep);
+	time_left_test(_metadata, &self->c, long_sleep_child, __NR_nanosleep,
+		       5500, 7000);
 }
 
 /* poll() is re-issued with the time it had left as its timeout */
 TEST_F_TIMEOUT(sc, poll_time_left, 120)
 {
-	time_left_test(_metadata, &self->c, long_poll_child, __NR_poll);
+	time_left_test(_metadata, &self->c, long_poll_child, __NR_poll,
+		       5500, 7000);
+}
+
+TEST_F_TIMEOUT(sc, futex_time_left, 120)
+{
+	time_left_test(_metadata, &self->c, long_futex_child, __NR_futex,
+		       5500, 7000);
+}
+
+/* Restarted about 3 s after the call: its deadline is about 5 s away */
+TEST_F_TIMEOUT(sc, futex_deadline, 120)
+{
+	time_left_test(_metadata, &self->c, futex_deadline_child, __NR_futex,
+		       3000, 5400);
 }
 
 static volatile sig_atomic_t stop;
