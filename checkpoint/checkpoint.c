@@ -99,6 +99,7 @@ static int ckpt_write_header(struct ckpt_ctx *ctx)
 	h->flags = ctx->flags;
 	h->ckpt_id = ctx->ckpt_id;
 	h->time_ns = ktime_get_real_ns();
+	ckpt_save_clocks(ctx, h);
 	down_read(&uts_sem);
 	strscpy(h->release, utsname()->release, sizeof(h->release));
 	strscpy(h->machine, utsname()->machine, sizeof(h->machine));
@@ -260,6 +261,7 @@ static long do_checkpoint(struct ckpt_ctx *ctx, pid_t pid)
 
 	ctx->ckpt_id = atomic64_inc_return(&ckpt_last_id);
 	ckpt_set_pidns(ctx, root);
+	ckpt_set_time_ns(ctx, root);
 	ret = ckpt_freeze_stable_tree(ctx, root);
 	if (!ret)
 		ret = ckpt_write_image(ctx);

@@ -8,6 +8,7 @@
 #include <linux/pid_namespace.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
+#include <linux/time_namespace.h>
 #include <linux/vmalloc.h>
 
 /* Bytes of the staging buffer: addresses and data of one PAGES record */
@@ -199,6 +200,8 @@ void ckpt_ctx_free(struct ckpt_ctx *ctx)
 	ckpt_ctx_reset_task(ctx);
 	if (ctx->pidns)
 		put_pid_ns(ctx->pidns);
+	if (ctx->time_ns)
+		put_time_ns(ctx->time_ns);
 	kvfree(ctx->cfiles);
 	xa_destroy(&ctx->stale_files);
 	xa_destroy(&ctx->async_refs);

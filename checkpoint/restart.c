@@ -376,6 +376,8 @@ static long do_restart(struct ckpt_ctx *ctx)
 	if (!ret)
 		ret = rstr_read_header(ctx);
 	if (!ret)
+		ret = rstr_plan_clocks(ctx);
+	if (!ret)
 		ret = rstr_read_tree(ctx);
 	if (ret)
 		return ret;

@@ -471,7 +471,10 @@ int rstr_read_task(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 	if (ret)
 		return ret;
 	ct->rec = *h;
-	if (!ckpt_task_zombie(ctx, ct))
+	/* The root, before any memory or task: the tree's time namespace */
+	if (!ct->idx)
+		ret = rstr_enter_time_ns(ctx);
+	if (!ret && !ckpt_task_zombie(ctx, ct))
 		ret = rstr_read_task_objs(ctx, ct);
 	ckpt_ctx_reset_task(ctx);
 	if (!ret)
@@ -518,7 +521,7 @@ static bool ckpt_same_namespaces(struct ckpt_ctx *ctx, struct task_struct *t)
 	a = t->nsproxy;
 	same = a && a->uts_ns == b->uts_ns && a->ipc_ns == b->ipc_ns &&
 	       a->mnt_ns == b->mnt_ns && a->net_ns == b->net_ns &&
-	       a->cgroup_ns == b->cgroup_ns && a->time_ns == b->time_ns;
+	       a->cgroup_ns == b->cgroup_ns;
 	task_unlock(t);
 	return same && task_active_pid_ns(t) == ctx->pidns &&
 	       task_cred_xxx(t, user_ns) == current_user_ns();
@@ -561,6 +564,10 @@ int ckpt_check_task_state(struct ckpt_ctx *ctx, struct task_struct *t)
 	if (!ckpt_same_namespaces(ctx, t))
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"pid %d is in other namespaces than the checkpointer (or, for a pid namespace, than the root): not supported yet",
+				pid);
+	if (!ckpt_same_time_ns(ctx, t))
+		return ckpt_err(ctx, -EOPNOTSUPP,
+				"pid %d is in another time namespace than the root, or has one of its own for its children (unshare(CLONE_NEWTIME)): not supported",
 				pid);
 	read_lock(&tasklist_lock);
 	tracing = !list_empty(&t->ptraced);

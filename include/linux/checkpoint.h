@@ -22,6 +22,7 @@ struct file;
 struct files_struct;
 struct mm_struct;
 struct pid_namespace;
+struct time_namespace;
 struct restart_block;
 struct task_struct;
 struct ckpt_ctx;
@@ -263,11 +264,15 @@ struct ckpt_ctx {
 	struct ckpt_tree_entry *tree;	/* nr_tasks entries */
 	u32 tree_flags;			/* CKPT_TREE_F_* */
 	struct pid_namespace *pidns;	/* checkpoint: pids are seen from */
+	struct time_namespace *time_ns;	/* checkpoint: the tree's */
 	wait_queue_head_t release_wq;
 	enum ckpt_release release;
 
 	/* restart */
 	struct ckpt_hdr_header hdr;
+	bool new_time_ns;		/* the tree gets a time namespace */
+	struct timespec64 mono_offset;	/* ... with these offsets */
+	struct timespec64 boot_offset;
 	struct ckpt_task *cur;		/* the task reading its records */
 	atomic_t nr_live;		/* tasks (and restarter) using ctx */
 	struct completion all_left;	/* nr_live dropped to 0 */
@@ -346,6 +351,13 @@ void ckpt_obj_release_all(struct ckpt_ctx *ctx);
 int ckpt_freeze_start(struct ckpt_ctx *ctx, struct ckpt_task *ct);
 int ckpt_freeze_wait(struct ckpt_ctx *ctx, struct ckpt_task *ct);
 void ckpt_thaw_tasks(struct ckpt_ctx *ctx, enum ckpt_release how);
+
+/* checkpoint/clocks.c */
+void ckpt_set_time_ns(struct ckpt_ctx *ctx, struct task_struct *root);
+bool ckpt_same_time_ns(struct ckpt_ctx *ctx, struct task_struct *t);
+void ckpt_save_clocks(struct ckpt_ctx *ctx, struct ckpt_hdr_header *h);
+int rstr_plan_clocks(struct ckpt_ctx *ctx);
+int rstr_enter_time_ns(struct ckpt_ctx *ctx);
 
 /* checkpoint/sleep.c */
 bool ckpt_save_nanosleep(struct restart_block *rb,

@@ -152,6 +152,8 @@ struct ckpt_hdr_header {
 	__u64 xfeatures;	/* xsave features enabled for user space */
 	__u32 xstate_size;	/* bytes of an XSTATE record's payload */
 	__u32 reserved;
+	__u64 mono_ns;		/* CLOCK_MONOTONIC and CLOCK_BOOTTIME as the */
+	__u64 boot_ns;		/* tree saw them then */
 	char release[65];	/* uname -r of the writer, informational */
 	char machine[65];	/* uname -m */
 	char __pad[6];
