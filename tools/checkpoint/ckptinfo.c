@@ -380,6 +380,9 @@ static const char *const sig_names[] = {
 	"SIGSYS",
 };
 
+/* (KTIME_MAX / NSEC_PER_SEC / 4) seconds in ns */
+#define CLOCK_MAX_NS	(2305843009ULL * 1000000000ULL)
+
 #define KSIGKILL	9
 #define KSIGSTOP	19
 #define KSIGTSTP	20
@@ -833,6 +836,11 @@ static void parse_header(void)
 			hdr.xstate_size, XSTATE_MIN, XSTATE_MAX);
 	check_zero("reserved", &hdr.reserved, sizeof(hdr.reserved));
 	check_zero("padding", hdr.__pad, sizeof(hdr.__pad));
+	/* The kernel's KTIME_SEC_MAX / 4 seconds */
+	if (hdr.mono_ns > CLOCK_MAX_NS || hdr.boot_ns > CLOCK_MAX_NS)
+		recfail("clocks out of range: monotonic %llu, boottime %llu ns",
+			(unsigned long long)hdr.mono_ns,
+			(unsigned long long)hdr.boot_ns);
 	if (!has_nul(hdr.release, sizeof(hdr.release)))
 		recfail("release is not NUL-terminated");
 	if (!has_nul(hdr.machine, sizeof(hdr.machine)))
@@ -848,6 +856,8 @@ static void parse_header(void)
 	kv_s("time", date_str(date, sizeof(date),
 			      (__s64)(hdr.time_ns / 1000000000ULL),
 			      (__u32)(hdr.time_ns % 1000000000ULL)));
+	kv_u("monotonic_ns", hdr.mono_ns);
+	kv_u("boottime_ns", hdr.boot_ns);
 	kv_s("release", hdr.release);
 	kv_s("machine", hdr.machine);
 	kv_x("xfeatures", hdr.xfeatures);
