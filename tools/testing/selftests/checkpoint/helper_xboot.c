@@ -14,7 +14,9 @@
  * register, 50 MXCSR, 53 gs base, 55 pause() returned more than once or
  * not with EINTR, 60 anonymous memory, 61 heap, 62 stack, 63 .bss,
  * 64 pid, 65 working directory, 66 standard fds not /dev/null, 67 the
- * vdso's clock_gettime() disagrees with the system call's.
+ * vdso's clock_gettime() disagrees with the system call's (also for
+ * CLOCK_BOOTTIME), 68 CLOCK_MONOTONIC or 69 CLOCK_BOOTTIME is earlier
+ * than just before the checkpoint (the next boot starts them again).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -142,6 +144,7 @@ int main(int argc, char **argv)
 	unsigned long gs = 0;
 	uint64_t s = 0x8b007;
 	char cwd[64];
+	struct timespec mono, boot, now;
 	uint8_t *anon, *heap;
 	pid_t pid = getpid();
 	int fd, i, ret;
@@ -169,6 +172,10 @@ int main(int argc, char **argv)
 	fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC, 0644);
 	if (fd < 0 || dprintf(fd, "%d\n", pid) < 0 || close(fd))
 		return 2;
+	/* The clocks only go forward, even into the next boot */
+	if (clock_gettime(CLOCK_MONOTONIC, &mono) ||
+	    clock_gettime(CLOCK_BOOTTIME, &boot))
+		return 2;
 
 	xb_wait();
 
@@ -194,7 +201,12 @@ int main(int argc, char **argv)
 	for (i = 0; i < 3; i++)
 		if (!is_devnull(i))
 			return 66;
-	if (!vdso_ok(CLOCK_MONOTONIC) || !vdso_ok(CLOCK_REALTIME))
+	if (!vdso_ok(CLOCK_MONOTONIC) || !vdso_ok(CLOCK_REALTIME) ||
+	    !vdso_ok(CLOCK_BOOTTIME))
 		return 67;
+	if (clock_gettime(CLOCK_MONOTONIC, &now) || ts_ns(&now) < ts_ns(&mono))
+		return 68;
+	if (clock_gettime(CLOCK_BOOTTIME, &now) || ts_ns(&now) < ts_ns(&boot))
+		return 69;
 	return 0;
 }

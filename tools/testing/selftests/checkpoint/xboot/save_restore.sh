@@ -142,6 +142,9 @@ restore() {
 		wait
 		fail "restored helper not in pause()"
 	fi
+	# Restarted in an earlier boot time than it was saved: a time namespace
+	echo "# time namespace offsets:" \
+		$(cat "/proc/$pid/timens_offsets" 2>/dev/null)
 	kill -USR1 "$pid" || fail "cannot signal pid $pid"
 	if ! wait_for 600 test -s "$dir/rstr.rc"; then
 		kill -9 "$pid" 2>/dev/null
