@@ -9,6 +9,13 @@
  * process creates them again with their ids, last, and arms them for the
  * time they had left, counted from the restart.  Timers on CPU-time or
  * alarm clocks are refused.
+ *
+ * A timer that expired and whose signal is still pending has that
+ * signal saved with it (CKPT_TIMER_SIGPENDING), not in the pending
+ * queues: the restored timer gets it back as its own, queued before the
+ * other pending signals of the process, so that it stays queued once,
+ * further expiries count as its overrun, and a periodic timer is armed
+ * again, from the restart on, when it is delivered.
  */
 #include <linux/checkpoint.h>
 #include <linux/hrtimer.h>
@@ -45,6 +52,10 @@ static bool ckpt_fill_timer(struct ckpt_ctx *ctx, struct k_itimer *timr,
 		 pid_nr_ns(timr->it_pid, ctx->pidns) : 0;
 	e->overrun = clamp_t(s64, READ_ONCE(timr->it_overrun_last), 0, INT_MAX);
 	e->interval_ns = ktime_to_ns(timr->it_interval);
+	if (!list_empty(&timr->sigq->list)) {
+		e->flags |= CKPT_TIMER_SIGPENDING;
+		e->sig_overrun = max(timr->sigq->info.si_overrun, 0);
+	}
 	if (timr->it_sigev_notify == SIGEV_NONE) {
 		/* Never started: only its expiry time is set */
 		left = ktime_sub(hrtimer_get_expires(hrt),
@@ -56,11 +67,12 @@ static bool ckpt_fill_timer(struct ckpt_ctx *ctx, struct k_itimer *timr,
 	} else if (hrtimer_active(hrt)) {
 		left = hrtimer_get_remaining(hrt);
 		e->value_ns = left > 0 ? ktime_to_ns(left) : 1;
-	} else if (e->interval_ns) {
-		/* Its signal is pending: it is re-armed when delivered */
+	} else if (e->interval_ns && !(e->flags & CKPT_TIMER_SIGPENDING)) {
+		/* Its signal was ignored: it expires again after a period */
 		e->value_ns = e->interval_ns;
 	}
-	if (!e->value_ns)
+	/* With its signal pending, a periodic timer is re-armed later */
+	if (!e->value_ns && !(e->flags & CKPT_TIMER_SIGPENDING))
 		e->interval_ns = 0;
 	return true;
 }
@@ -163,12 +175,18 @@ static bool rstr_timer_ok(const struct ckpt_posix_timer *e)
 {
 	int notify = e->notify & ~SIGEV_THREAD_ID;
 
+	bool pending = e->flags & CKPT_TIMER_SIGPENDING;
+
 	if (e->id < 0 || !ckpt_timer_clock_ok(e->clockid) ||
 	    e->notify & ~CKPT_SIGEV_KNOWN || e->overrun < 0 ||
 	    e->value_ns < 0 || e->interval_ns < 0 ||
-	    (!e->value_ns && e->interval_ns))
+	    (!e->value_ns && e->interval_ns && !pending) ||
+	    e->flags & ~CKPT_TIMER_SIGPENDING || e->sig_overrun < 0 ||
+	    (!pending && e->sig_overrun))
 		return false;
 	if (notify != SIGEV_SIGNAL && notify != SIGEV_NONE)
+		return false;
+	if (pending && notify != SIGEV_SIGNAL)
 		return false;
 	if (notify == SIGEV_SIGNAL && (e->signo < 1 || e->signo > _NSIG))
 		return false;
@@ -255,6 +273,15 @@ static int rstr_create_timer(struct ckpt_ctx *ctx,
 				ctx->task_rec.pid, e->id);
 	/* Not armed yet: nothing else touches it */
 	timr->it_overrun_last = e->overrun;
+	/* Expired, its signal pending: as if it had just expired */
+	if (e->flags & CKPT_TIMER_SIGPENDING) {
+		ret = posixtimer_queue_restored(e->id, e->interval_ns,
+						e->sig_overrun);
+		if (ret)
+			return ckpt_err(ctx, ret,
+					"pid %d: queueing the signal of POSIX timer %d failed: error %d",
+					ctx->task_rec.pid, e->id, ret);
+	}
 	if (!e->value_ns)
 		return 0;
 	spec.it_value = ns_to_timespec64(e->value_ns);

@@ -82,9 +82,12 @@ static unsigned int ckpt_snapshot_queue(struct sigpending *p,
 
 	sigemptyset(&queued);
 	list_for_each_entry(q, &p->list, list) {
+		sigaddset(&queued, q->info.si_signo);
+		/* A POSIX timer's own: saved with the timer */
+		if (q->flags & SIGQUEUE_PREALLOC)
+			continue;
 		if (n < max)
 			ckpt_fill_siginfo(&out[n], &q->info);
-		sigaddset(&queued, q->info.si_signo);
 		n++;
 	}
 	for (sig = 1; sig <= _NSIG; sig++) {

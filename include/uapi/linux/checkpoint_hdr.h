@@ -729,7 +729,14 @@ struct ckpt_posix_timer {
 	__s32 overrun;		/* what timer_getoverrun() returns */
 	__s64 value_ns;		/* time left, 0: disarmed */
 	__s64 interval_ns;
+	__u32 flags;		/* CKPT_TIMER_* */
+	__s32 sig_overrun;	/* CKPT_TIMER_SIGPENDING: its signal's */
+				/* overrun count */
 };
+
+/* POSIX timer flags */
+#define CKPT_TIMER_SIGPENDING	0x1	/* expired, its own signal pending */
+					/* (not in the SIGPENDING records) */
 
 /* POSIX_TIMERS: a process's POSIX timers */
 struct ckpt_hdr_posix_timers {
