@@ -2680,6 +2680,7 @@ static void parse_posix_timers(void)
 	struct ckpt_hdr_posix_timers h;
 	struct ckpt_posix_timer e;
 	char name[16];
+	bool pending;
 	__u32 i, j;
 	int notify;
 
@@ -2700,10 +2701,15 @@ static void parse_posix_timers(void)
 		    (!notify && (e.signo < 1 || e.signo > CKPT_NSIG)))
 			recfail("timer %d: notification %d, signal %d", e.id,
 				e.notify, e.signo);
+		pending = e.flags & CKPT_TIMER_SIGPENDING;
 		if (e.overrun < 0 || e.value_ns < 0 || e.interval_ns < 0 ||
-		    (!e.value_ns && e.interval_ns) ||
+		    (!e.value_ns && e.interval_ns && !pending) ||
 		    (e.notify & 4 ? e.tid <= 0 : e.tid != 0))
 			recfail("timer %d: invalid setting", e.id);
+		if (e.flags & ~CKPT_TIMER_SIGPENDING || e.sig_overrun < 0 ||
+		    (!pending && e.sig_overrun) || (pending && notify))
+			recfail("timer %d: flags 0x%x, signal overrun %d",
+				e.id, e.flags, e.sig_overrun);
 		for (j = 0; j < i; j++) {
 			struct ckpt_posix_timer prev;
 
@@ -2731,6 +2737,9 @@ static void parse_posix_timers(void)
 		kv_d("overrun", e.overrun);
 		kv_d("value_ns", e.value_ns);
 		kv_d("interval_ns", e.interval_ns);
+		kv_b("signal_pending", e.flags & CKPT_TIMER_SIGPENDING);
+		if (e.flags & CKPT_TIMER_SIGPENDING)
+			kv_d("signal_overrun", e.sig_overrun);
 		obj_end();
 	}
 	arr_end();
