@@ -17,6 +17,13 @@
  * CLOCK_REALTIME and one signalling a given thread must come back with
  * their ids, settings and notifications, and fire.  A timer on a
  * CPU-time clock makes the checkpoint fail cleanly.
+ *
+ * pending_timer_signal: a periodic timer (20 ms) whose signal is blocked
+ * expired before the checkpoint: its signal is pending.  200 ms after
+ * the restart the signal is still pending once: sigtimedwait() gets it,
+ * SI_TIMER with the timer's id and value and an overrun of the periods
+ * since (timer_getoverrun() agrees), then nothing; the timer, armed
+ * again by that delivery, fires again.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -211,6 +218,60 @@ static int posix_timers_child(void *arg)
 	return 0;
 }
 
+#define PT_PERIOD_NS	20000000L
+
+static int sig_is_pending(int sig)
+{
+	sigset_t p;
+
+	return !sigpending(&p) && sigismember(&p, sig);
+}
+
+static int pending_timer_child(void *arg)
+{
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL };
+	struct itimerspec its = { { 0, PT_PERIOD_NS }, { 0, PT_PERIOD_NS } };
+	struct timespec zero = { 0, 0 }, five = { 5, 0 };
+	int sig = SIGRTMIN + 3;
+	siginfo_t si;
+	sigset_t set;
+	timer_t t;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 1;
+	ev.sigev_signo = sig;
+	ev.sigev_value.sival_int = 77;
+	sigemptyset(&set);
+	sigaddset(&set, sig);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) ||
+	    timer_create(CLOCK_MONOTONIC, &ev, &t) ||
+	    timer_settime(t, 0, &its, NULL))
+		return 2;
+	usleep(100000);
+	if (!sig_is_pending(sig))
+		return 3;
+	ckpt_go_wait(1);
+
+	usleep(200000);
+	CKPT_CHILD_CHECK(10, sig_is_pending(sig));
+	CKPT_CHILD_CHECK(11, sigtimedwait(&set, &si, &zero) == sig);
+	ckpt_child_log("code %d timer %d value %d overrun %d (getoverrun %d)",
+		       si.si_code, si.si_timerid, si.si_value.sival_int,
+		       si.si_overrun, timer_getoverrun(t));
+	CKPT_CHILD_CHECK(12, si.si_code == SI_TIMER &&
+			     si.si_timerid == (int)(long)t &&
+			     si.si_value.sival_int == 77);
+	CKPT_CHILD_CHECK(13, si.si_overrun >= 3 &&
+			     timer_getoverrun(t) == si.si_overrun);
+	/* Queued once, not once more for each expiry */
+	CKPT_CHILD_CHECK(14, sigtimedwait(&set, &si, &zero) < 0 &&
+			     errno == EAGAIN);
+	CKPT_CHILD_CHECK(15, sigtimedwait(&set, &si, &five) == sig &&
+			     si.si_code == SI_TIMER);
+	ckpt_child_log("all checks passed");
+	return 0;
+}
+
 static int cpu_timer_child(void *arg)
 {
 	timer_t id;
@@ -277,6 +338,11 @@ TEST_F_TIMEOUT(timers, itimers_and_slack, 120)
 TEST_F_TIMEOUT(timers, posix_timers, 120)
 {
 	timers_cycle(_metadata, self, posix_timers_child, 0);
+}
+
+TEST_F_TIMEOUT(timers, pending_timer_signal, 120)
+{
+	timers_cycle(_metadata, self, pending_timer_child, 0);
 }
 
 TEST_F_TIMEOUT(timers, cpu_timer_refused, 60)
