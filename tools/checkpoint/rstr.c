@@ -10,12 +10,18 @@
  * and exits with its exit status (128 + signal number if it was killed),
  * forwarding SIGHUP, SIGINT, SIGQUIT and SIGTERM to it meanwhile.
  * --shell-job gives the tree rstr's terminal in place of the one it was
- * saved with (ckpt --shell-job) and implies --wait.
+ * saved with (ckpt --shell-job) and implies --wait.  rstr then stands
+ * for the job in its shell: when the job stops (^Z), rstr takes the
+ * terminal back for its own process group and stops by the same
+ * signal, so that the shell sees its job stop; continued in the
+ * foreground (fg), it gives the terminal to the job again, and in either
+ * case continues the job.
  */
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <termios.h>
 #include <sys/wait.h>
 
 #include "common.h"
@@ -36,7 +42,8 @@ static void help(void)
 	       "  -j, --shell-job   give the terminal descriptors saved by ckpt --shell-job\n"
 	       "                    rstr's terminal, and put the tree in its foreground\n"
 	       "                    if it was in the foreground (RSTR_SHELL_JOB); implies\n"
-	       "                    --wait\n"
+	       "                    --wait; rstr stops when the job stops, and continues\n"
+	       "                    it when continued\n"
 	       "  -w, --wait        wait for the restored root and exit with its status\n"
 	       "                    (128 + signal number if it was killed by a signal)\n"
 	       "  -l, --log=LOG     write the kernel's messages to LOG (truncated)\n"
@@ -58,8 +65,44 @@ static void forward_signal(int sig)
 	errno = saved;
 }
 
-static int wait_root(pid_t pid)
+/* Give the terminal @fd to @pgrp if @from has it; rstr may be behind */
+static void pass_terminal(int fd, pid_t from, pid_t pgrp)
 {
+	sigset_t ttou, old;
+
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, &old);
+	if (tcgetpgrp(fd) == from && tcsetpgrp(fd, pgrp))
+		ckpt_warn("giving the terminal to process group %d: %s", pgrp,
+			  strerror(errno));
+	sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+/*
+ * The restored job @pgrp stopped by @sig: stop rstr likewise, the
+ * terminal back in rstr's group; once continued, the job too, in the
+ * foreground if rstr is.
+ */
+static void job_stopped(int tty, pid_t pgrp, int sig)
+{
+	/* In rstr's own group, the job stops and goes on with rstr */
+	if (pgrp == getpgrp())
+		return;
+	pass_terminal(tty, pgrp, getpgrp());
+	kill(getpid(), sig);
+	/* Continued: by fg, rstr's group has the terminal */
+	pass_terminal(tty, getpgrp(), pgrp);
+	if (kill(-pgrp, SIGCONT))
+		ckpt_warn("continuing process group %d: %s", pgrp,
+			  strerror(errno));
+}
+
+static int wait_root(pid_t pid, bool shell_job)
+{
+	int tty = -1, options = __WALL;
+	pid_t pgrp;
+
 	static const int fwd[] = { SIGHUP, SIGINT, SIGQUIT, SIGTERM };
 	struct sigaction sa = { .sa_handler = forward_signal,
 				.sa_flags = SA_RESTART };
@@ -71,15 +114,28 @@ static int wait_root(pid_t pid)
 	for (i = 0; i < ARRAY_SIZE(fwd); i++)
 		sigaction(fwd[i], &sa, NULL);
 
+	if (shell_job) {
+		tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+		if (tty >= 0)
+			options |= WUNTRACED;
+	}
 	/*
 	 * __WALL: the root may have been saved with an exit signal other
 	 * than SIGCHLD.
 	 */
-	while (waitpid(pid, &status, __WALL) < 0) {
-		if (errno == EINTR)
-			continue;
-		ckpt_warn("waiting for pid %d: %s", pid, strerror(errno));
-		return 1;
+	for (;;) {
+		if (waitpid(pid, &status, options) < 0) {
+			if (errno == EINTR)
+				continue;
+			ckpt_warn("waiting for pid %d: %s", pid,
+				  strerror(errno));
+			return 1;
+		}
+		if (!WIFSTOPPED(status))
+			break;
+		pgrp = getpgid(pid);
+		if (pgrp > 0)
+			job_stopped(tty, pgrp, WSTOPSIG(status));
 	}
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
@@ -182,6 +238,6 @@ int main(int argc, char **argv)
 		ret = 1;
 	}
 	if (do_wait)
-		return wait_root((pid_t)pid);
+		return wait_root((pid_t)pid, flags & RSTR_SHELL_JOB);
 	return ret;
 }
