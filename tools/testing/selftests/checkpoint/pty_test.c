@@ -54,6 +54,13 @@
  * the next line typed, then exits when told to.  Without RSTR_SHELL_JOB
  * the restart fails with EINVAL.
  *
+ * shell_job_stop: the same job, restarted by "rstr --shell-job" that S
+ * runs as its foreground job, answers a line; ^Z typed on the master
+ * stops it, and rstr by SIGTSTP too, which S sees, taking the terminal;
+ * S puts rstr back in the foreground and continues it (fg): the job is
+ * in the foreground again and answers the next line; its exit status is
+ * rstr's.
+ *
  * dev_tty: R leads a session whose terminal is a pair, and holds its slave
  * opened twice through /dev/tty (O_RDWR, and O_RDONLY | O_NONBLOCK); its
  * child C inherited the first and left for a session of its own.  The
@@ -423,19 +430,21 @@ static int job_main(void)
  * the test (@test) comes on @cmd with the flags that come next, report
  * the result and the exit status of the restored J
  */
-static int shell_main(const char *slave, int cmd, int res, pid_t test)
+/*
+ * S's part of both shell tests: lead a session on the terminal @slave,
+ * start J in the foreground, report its pid on @res and wait until it is
+ * killed.  Returns the terminal's fd, or -1.
+ */
+static int shell_start_job(const char *slave, int res)
 {
-	char path[64], log[CKPT_LOG_MAX];
-	unsigned long flags;
-	int fd, imgfd, st;
-	long ret;
+	int fd, st;
 	pid_t j;
 
 	if (setsid() < 0)
-		return 20;
+		return -1;
 	fd = open(slave, O_RDWR);
 	if (fd < 0 || tcgetsid(fd) != getpid())
-		return 21;
+		return -1;
 	j = fork();
 	if (j == 0) {
 		setpgid(0, 0);
@@ -451,6 +460,19 @@ static int shell_main(const char *slave, int cmd, int res, pid_t test)
 	if (j < 0 || setpgid(j, j) || tcsetpgrp(fd, j) ||
 	    write(res, &j, sizeof(j)) != sizeof(j) ||
 	    waitpid(j, &st, 0) != j || !WIFSIGNALED(st))
+		return -1;
+	return fd;
+}
+
+static int shell_main(const char *slave, int cmd, int res, pid_t test)
+{
+	char path[64], log[CKPT_LOG_MAX];
+	unsigned long flags;
+	int fd, imgfd, st;
+	long ret;
+
+	fd = shell_start_job(slave, res);
+	if (fd < 0)
 		return 22;
 	while (read(cmd, &imgfd, sizeof(imgfd)) == sizeof(imgfd) &&
 	       read(cmd, &flags, sizeof(flags)) == sizeof(flags)) {
@@ -468,6 +490,58 @@ static int shell_main(const char *slave, int cmd, int res, pid_t test)
 			       WEXITSTATUS(st) : 24;
 	}
 	return 25;
+}
+
+/*
+ * S of shell_job_stop: start J, then, once it is killed, run
+ * "rstr --shell-job" on the image whose fd in the test comes on @cmd, as
+ * a job in the foreground.  Each time rstr stops, report 1 and the
+ * signal on @res, take the terminal, and on a byte on @cmd put rstr back
+ * in the foreground and continue it (fg).  Report 2 and rstr's exit
+ * status when it ends.
+ */
+static int shell_rstr_main(const char *slave, int cmd, int res, pid_t test)
+{
+	char path[64];
+	int fd, imgfd, st, rep[2];
+	pid_t r;
+	char c;
+
+	signal(SIGTTOU, SIG_IGN);
+	fd = shell_start_job(slave, res);
+	if (fd < 0 || read(cmd, &imgfd, sizeof(imgfd)) != sizeof(imgfd))
+		return 22;
+	snprintf(path, sizeof(path), "/proc/%d/fd/%d", test, imgfd);
+	r = fork();
+	if (r == 0) {
+		setpgid(0, 0);
+		signal(SIGTTOU, SIG_DFL);
+		/* As a shell's job: on the terminal, but for the pid */
+		if (dup2(fd, 0) || dup2(fd, 2) != 2 ||
+		    dup2(open("/dev/null", O_RDWR), 1) != 1)
+			_exit(30);
+		syscall(SYS_close_range, 3, ~0U, 0);
+		execlp("rstr", "rstr", "--shell-job", "-i", path, NULL);
+		_exit(31);
+	}
+	if (r < 0 || setpgid(r, r) || tcsetpgrp(fd, r))
+		return 23;
+	for (;;) {
+		if (waitpid(r, &st, WUNTRACED) != r)
+			return 24;
+		if (!WIFSTOPPED(st))
+			break;
+		rep[0] = 1;
+		rep[1] = WSTOPSIG(st);
+		if (tcsetpgrp(fd, getpid()) ||
+		    write(res, rep, sizeof(rep)) != sizeof(rep) ||
+		    read(cmd, &c, 1) != 1 || tcsetpgrp(fd, r) ||
+		    kill(-r, SIGCONT))
+			return 25;
+	}
+	rep[0] = 2;
+	rep[1] = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return write(res, rep, sizeof(rep)) == sizeof(rep) ? 0 : 26;
 }
 
 /* Read @s from @fd, waiting up to 5 s for each part */
@@ -870,6 +944,93 @@ TEST_F_TIMEOUT(pty, shell_job, 120)
 	self->nr_pids = 0;
 	st = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 	EXPECT_EQ(0, st);
+	close(m);
+	close(cmd[1]);
+	close(res[0]);
+}
+
+/* A new pair for a shell test: the master's fd, the slave's name */
+static int open_shell_pair(char *slave, size_t size)
+{
+	int m, n;
+
+	m = open("/dev/ptmx", O_RDWR | O_NOCTTY);
+	if (m < 0 || unlockpt(m) || ioctl(m, TIOCGPTN, &n)) {
+		close(m);
+		return -1;
+	}
+	snprintf(slave, size, "/dev/pts/%d", n);
+	return m;
+}
+
+TEST_F_TIMEOUT(pty, shell_job_stop, 120)
+{
+	int m, cmd[2], res[2], rep[2], status;
+	char slave[64];
+	pid_t shell, job;
+
+	m = open_shell_pair(slave, sizeof(slave));
+	ASSERT_LE(0, m);
+	ASSERT_EQ(0, pipe(cmd));
+	ASSERT_EQ(0, pipe(res));
+	shell = fork();
+	ASSERT_LE(0, shell);
+	if (shell == 0) {
+		close(m);
+		close(cmd[1]);
+		close(res[0]);
+		_exit(shell_rstr_main(slave, cmd[0], res[1], getppid()));
+	}
+	self->pids[0] = shell;
+	self->nr_pids = 1;
+	close(cmd[0]);
+	close(res[1]);
+	ASSERT_EQ((ssize_t)sizeof(job), read(res[0], &job, sizeof(job)));
+	ASSERT_EQ(4, write(m, "one\n", 4));
+	ASSERT_TRUE(expect_str(m, "one\r\ngot one\r\ntty\r\n"));
+	ASSERT_LT(0, ckpt_checkpoint(job, CKPT_KILL | CKPT_SHELL_JOB,
+				     &self->imgfd, self->klog,
+				     sizeof(self->klog))) {
+		TH_LOG("checkpoint: %s: %s", strerror(errno), self->klog);
+	}
+	ASSERT_EQ((ssize_t)sizeof(int),
+		  write(cmd[1], &self->imgfd, sizeof(int)));
+
+	/* rstr restored J in the foreground */
+	ASSERT_EQ(4, write(m, "two\n", 4));
+	ASSERT_TRUE(expect_str(m, "two\r\ngot two\r\ntty\r\n"));
+	EXPECT_EQ(job, tcgetpgrp(m));
+
+	/* ^Z stops J, then rstr by the same signal: S has the terminal */
+	ASSERT_EQ(1, write(m, "\x1a", 1));
+	ASSERT_EQ(1, poll(&(struct pollfd){ .fd = res[0], .events = POLLIN },
+			  1, TMO_READY)) {
+		TH_LOG("rstr did not stop with its job");
+	}
+	ASSERT_EQ((ssize_t)sizeof(rep), read(res[0], rep, sizeof(rep)));
+	EXPECT_EQ(1, rep[0]);
+	EXPECT_EQ(SIGTSTP, rep[1]);
+	EXPECT_EQ('T', ckpt_wait_state(job, 'T', TMO_READY));
+	EXPECT_EQ(shell, tcgetpgrp(m));
+	EXPECT_TRUE(expect_str(m, "^Z"));
+
+	/* fg: rstr continues J in the foreground */
+	ASSERT_EQ(1, write(cmd[1], "f", 1));
+	EXPECT_EQ('S', ckpt_wait_state(job, 'S', TMO_READY));
+	EXPECT_EQ(job, tcgetpgrp(m));
+	ASSERT_EQ(6, write(m, "three\n", 6));
+	EXPECT_TRUE(expect_str(m, "three\r\ngot three\r\ntty\r\n"));
+
+	/* J's status is rstr's */
+	ASSERT_EQ(5, write(m, "quit\n", 5));
+	ASSERT_EQ((ssize_t)sizeof(rep), read(res[0], rep, sizeof(rep)));
+	EXPECT_EQ(2, rep[0]);
+	EXPECT_EQ(0, rep[1]);
+	ASSERT_EQ(shell, ckpt_waitpid(shell, &status, TMO_EXIT));
+	self->nr_pids = 0;
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("S: status %#x", status);
+	}
 	close(m);
 	close(cmd[1]);
 	close(res[0]);
