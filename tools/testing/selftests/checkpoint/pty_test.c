@@ -882,37 +882,82 @@ TEST_F_TIMEOUT(pty, outside, 120)
 	self->nr_pids = 0;
 }
 
-TEST_F_TIMEOUT(pty, shell_job, 120)
+/* A new pair for a shell test: the master's fd, the slave's name */
+static int open_shell_pair(char *slave, size_t size)
 {
-	int m, n, cmd[2], res[2], status, st;
-	char slave[64], r0[128], r1[128];
-	char l0[PATH_MAX], l1[PATH_MAX], d0[PATH_MAX], d1[PATH_MAX];
-	unsigned long flags;
-	pid_t shell, job;
-	long ret;
+	int m, n;
 
 	m = open("/dev/ptmx", O_RDWR | O_NOCTTY);
-	ASSERT_LE(0, m);
-	ASSERT_EQ(0, unlockpt(m));
-	ASSERT_EQ(0, ioctl(m, TIOCGPTN, &n));
-	snprintf(slave, sizeof(slave), "/dev/pts/%d", n);
-	ASSERT_EQ(0, pipe(cmd));
-	ASSERT_EQ(0, pipe(res));
-	shell = fork();
-	ASSERT_LE(0, shell);
-	if (shell == 0) {
+	if (m < 0 || unlockpt(m) || ioctl(m, TIOCGPTN, &n)) {
 		close(m);
+		return -1;
+	}
+	snprintf(slave, size, "/dev/pts/%d", n);
+	return m;
+}
+
+typedef int (*shell_fn)(const char *slave, int cmd, int res, pid_t test);
+
+/*
+ * Start the "shell" @fn on a new pair, with pipes to tell it things
+ * (@cmd) and hear from it (@res), and have its job J answer a line.
+ * Returns J's pid; the master is in *@m.
+ */
+static pid_t start_shell(struct __test_metadata *_metadata,
+			 FIXTURE_DATA(pty) *self, shell_fn fn, int *m,
+			 int cmd[2], int res[2])
+{
+	char slave[64];
+	pid_t shell, job = -1;
+
+	*m = open_shell_pair(slave, sizeof(slave));
+	ASSERT_LE(0, *m) {
+		return -1;
+	}
+	ASSERT_EQ(0, pipe(cmd)) {
+		return -1;
+	}
+	ASSERT_EQ(0, pipe(res)) {
+		return -1;
+	}
+	shell = fork();
+	ASSERT_LE(0, shell) {
+		return -1;
+	}
+	if (shell == 0) {
+		close(*m);
 		close(cmd[1]);
 		close(res[0]);
-		_exit(shell_main(slave, cmd[0], res[1], getppid()));
+		_exit(fn(slave, cmd[0], res[1], getppid()));
 	}
 	self->pids[0] = shell;
 	self->nr_pids = 1;
 	close(cmd[0]);
 	close(res[1]);
-	ASSERT_EQ((ssize_t)sizeof(job), read(res[0], &job, sizeof(job)));
-	ASSERT_EQ(4, write(m, "one\n", 4));
-	ASSERT_TRUE(expect_str(m, "one\r\ngot one\r\ntty\r\n"));
+	ASSERT_EQ((ssize_t)sizeof(job), read(res[0], &job, sizeof(job))) {
+		return -1;
+	}
+	ASSERT_EQ(4, write(*m, "one\n", 4)) {
+		return -1;
+	}
+	ASSERT_TRUE(expect_str(*m, "one\r\ngot one\r\ntty\r\n")) {
+		return -1;
+	}
+	return job;
+}
+
+TEST_F_TIMEOUT(pty, shell_job, 120)
+{
+	char r0[128], r1[128];
+	char l0[PATH_MAX], l1[PATH_MAX], d0[PATH_MAX], d1[PATH_MAX];
+	int m = -1, cmd[2], res[2], status, st;
+	unsigned long flags;
+	pid_t shell, job;
+	long ret;
+
+	job = start_shell(_metadata, self, shell_main, &m, cmd, res);
+	ASSERT_LT(0, job);
+	shell = self->pids[0];
 	stat_tty(_metadata, job, r0, sizeof(r0));
 	ASSERT_EQ(0, ckpt_fd_link(job, 0, l0, sizeof(l0)));
 	ASSERT_EQ(0, ckpt_fd_link(job, 3, d0, sizeof(d0)));
@@ -949,45 +994,14 @@ TEST_F_TIMEOUT(pty, shell_job, 120)
 	close(res[0]);
 }
 
-/* A new pair for a shell test: the master's fd, the slave's name */
-static int open_shell_pair(char *slave, size_t size)
-{
-	int m, n;
-
-	m = open("/dev/ptmx", O_RDWR | O_NOCTTY);
-	if (m < 0 || unlockpt(m) || ioctl(m, TIOCGPTN, &n)) {
-		close(m);
-		return -1;
-	}
-	snprintf(slave, size, "/dev/pts/%d", n);
-	return m;
-}
-
 TEST_F_TIMEOUT(pty, shell_job_stop, 120)
 {
-	int m, cmd[2], res[2], rep[2], status;
-	char slave[64];
+	int m = -1, cmd[2], res[2], rep[2], status;
 	pid_t shell, job;
 
-	m = open_shell_pair(slave, sizeof(slave));
-	ASSERT_LE(0, m);
-	ASSERT_EQ(0, pipe(cmd));
-	ASSERT_EQ(0, pipe(res));
-	shell = fork();
-	ASSERT_LE(0, shell);
-	if (shell == 0) {
-		close(m);
-		close(cmd[1]);
-		close(res[0]);
-		_exit(shell_rstr_main(slave, cmd[0], res[1], getppid()));
-	}
-	self->pids[0] = shell;
-	self->nr_pids = 1;
-	close(cmd[0]);
-	close(res[1]);
-	ASSERT_EQ((ssize_t)sizeof(job), read(res[0], &job, sizeof(job)));
-	ASSERT_EQ(4, write(m, "one\n", 4));
-	ASSERT_TRUE(expect_str(m, "one\r\ngot one\r\ntty\r\n"));
+	job = start_shell(_metadata, self, shell_rstr_main, &m, cmd, res);
+	ASSERT_LT(0, job);
+	shell = self->pids[0];
 	ASSERT_LT(0, ckpt_checkpoint(job, CKPT_KILL | CKPT_SHELL_JOB,
 				     &self->imgfd, self->klog,
 				     sizeof(self->klog))) {
