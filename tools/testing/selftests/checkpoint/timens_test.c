@@ -19,12 +19,19 @@
  * same_boot: R in the test's time namespace is restored into it: the
  * clocks did not go back, no time namespace is needed.
  *
+ * no_sys_admin: as timens, but the restart is made by a child of the
+ * test that kept CAP_CHECKPOINT_RESTORE (enough to choose pids) and
+ * dropped CAP_SYS_ADMIN, which a new time namespace needs: restart()
+ * fails with EPERM and a message about the time namespace, and no
+ * process with R's pid is left.
+ *
  * pending: R called unshare(CLONE_NEWTIME) and did not fork since: its
  * children would be in another time namespace than itself, which an
  * image does not hold.  checkpoint() fails with EOPNOTSUPP naming R's
  * pid, and R runs on.
  */
 #include <sched.h>
+#include <linux/capability.h>
 
 #include "../kselftest_harness.h"
 #include "ckpt_util.h"
@@ -153,6 +160,40 @@ static int leave_timens_for_children(void)
 	return ret;
 }
 
+/* Drop CAP_SYS_ADMIN from the effective and permitted sets; 0 or -1 */
+static int drop_sys_admin(void)
+{
+	struct __user_cap_header_struct h = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct d[2];
+
+	if (syscall(SYS_capget, &h, d))
+		return -1;
+	d[CAP_SYS_ADMIN / 32].effective &= ~(1U << (CAP_SYS_ADMIN % 32));
+	d[CAP_SYS_ADMIN / 32].permitted &= ~(1U << (CAP_SYS_ADMIN % 32));
+	return syscall(SYS_capset, &h, d);
+}
+
+/*
+ * Restart the image at @imgfd without CAP_SYS_ADMIN, in a child; it
+ * exits 0 if restart() failed with EPERM naming the time namespace.
+ */
+static int restart_no_sys_admin(int imgfd)
+{
+	char log[CKPT_LOG_MAX];
+	long ret;
+
+	if (drop_sys_admin())
+		return 2;
+	ret = ckpt_restart(imgfd, 0, log, sizeof(log));
+	fprintf(stderr, "# restart without CAP_SYS_ADMIN: %ld (%s): %s\n",
+		ret, ret < 0 ? strerror(errno) : "", log);
+	if (ret != -1 || errno != EPERM)
+		return 3;
+	return strstr(log, "time namespace") ? 0 : 4;
+}
+
 FIXTURE(timens) {
 	char log[64];
 	pid_t pid;
@@ -227,6 +268,36 @@ TEST_F_TIMEOUT(timens, timens, 120)
 	EXPECT_GE(BOOT_OFF + 1, b1);
 	EXPECT_FALSE(same_link(self->pid, getpid(), "ns/time"));
 	ckpt_expect_exit0(_metadata, self->pid, self->log, TMO_MS);
+	self->pid = -1;
+}
+
+TEST_F_TIMEOUT(timens, no_sys_admin, 120)
+{
+	char klog[CKPT_LOG_MAX];
+	int status;
+	pid_t r;
+
+	if (access("/proc/self/timens_offsets", F_OK))
+		SKIP(return, "no time namespaces in this kernel");
+	ASSERT_EQ(0, enter_timens_for_children());
+	start(_metadata, self, r_clocks);
+	ASSERT_EQ(0, leave_timens_for_children());
+	ASSERT_LT(0, ckpt_checkpoint(self->pid, CKPT_KILL, &self->imgfd, klog,
+				     sizeof(klog))) {
+		TH_LOG("checkpoint: %s: %s", strerror(errno), klog);
+	}
+	ASSERT_EQ(self->pid, ckpt_waitpid(self->pid, &status, TMO_MS));
+	r = fork();
+	ASSERT_LE(0, r);
+	if (r == 0)
+		_exit(restart_no_sys_admin(self->imgfd));
+	ASSERT_EQ(r, ckpt_waitpid(r, &status, TMO_MS));
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		TH_LOG("restarter: status %#x", status);
+	}
+	/* Nothing half restored */
+	EXPECT_EQ(-1, kill(self->pid, 0));
+	EXPECT_EQ(ESRCH, errno);
 	self->pid = -1;
 }
 
