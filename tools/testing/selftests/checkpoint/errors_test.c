@@ -19,7 +19,8 @@
  * with records made invalid one at a time (bad magic, version, arch,
  * record types and lengths, PAGES, VMA, FILE, PIPE, PIPE_BUF, EVENTFD,
  * SIGNALFD, TIMERFD, LOCKS, INODE, DATA, EPOLL, FOWNER, INOTIFY, PTY, TTY, FS,
- * FDTABLE, FD, TREE, CREDS, SIGNAL, XSTATE and TRAILER contents, records
+ * FDTABLE, FD, TREE, TASK, CREDS, SIGNAL, POSIX_TIMERS, XSTATE and TRAILER
+ * contents, HEADER clocks, records
  * missing, repeated or out of order), the trailer's CRC-32 recomputed so
  * that the reader gets to the record checks.  Every image must be
  * refused with the expected errno (EBADMSG, ENOEXEC, EPROTONOSUPPORT) and
@@ -148,6 +149,8 @@ static int err_child(void *arg)
 	struct flock lk = { .l_type = F_WRLCK, .l_start = 10, .l_len = 5 };
 	struct itimerspec its = { .it_value = { 100, 0 } };
 	struct epoll_event epev = { .events = EPOLLIN, .data.u64 = 99 };
+	struct sigevent tev = { .sigev_notify = SIGEV_NONE };
+	timer_t timer;
 	struct signalfd_siginfo ssi;
 	unsigned char mbuf[5000];
 	uint64_t efd;
@@ -203,6 +206,10 @@ static int err_child(void *arg)
 	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
 	if (fd < 0 || timerfd_settime(fd, 0, &its, NULL) ||
 	    dup2(fd, 10) != 10 || close(fd))
+		return 83;
+	/* a POSIX timer without a signal, 100 s to go */
+	if (timer_create(CLOCK_MONOTONIC, &tev, &timer) ||
+	    timer_settime(timer, 0, &its, NULL))
 		return 83;
 	snprintf(path, sizeof(path), "%s/%s", ea->dir, MAPPED_FILE);
 	fd = open(path, O_RDONLY);
@@ -932,6 +939,12 @@ static int m_hdr_magic(struct model *m)
 static int m_hdr_version_999(struct model *m)
 {
 	REC(m, 0, ckpt_hdr_header)->version = 999;
+	return 0;
+}
+
+static int m_hdr_clock(struct model *m)
+{
+	REC(m, 0, ckpt_hdr_header)->mono_ns = ~0ULL;
 	return 0;
 }
 
@@ -2295,6 +2308,46 @@ static int m_task_nr_files(struct model *m)
 	return 0;
 }
 
+/* The child's POSIX timer (SIGEV_NONE), or NULL */
+static struct ckpt_posix_timer *ptimer(struct model *m)
+{
+	int i = find(m, CKPT_HDR_POSIX_TIMERS, 0);
+
+	if (i < 0 || !REC(m, i, ckpt_hdr_posix_timers)->nr)
+		return NULL;
+	return (struct ckpt_posix_timer *)(REC(m, i, ckpt_hdr_posix_timers) + 1);
+}
+
+static int m_ptimer_pending(struct model *m)
+{
+	struct ckpt_posix_timer *e = ptimer(m);
+
+	if (!e)
+		return -1;
+	e->flags = CKPT_TIMER_SIGPENDING;
+	return 0;
+}
+
+static int m_ptimer_flags(struct model *m)
+{
+	struct ckpt_posix_timer *e = ptimer(m);
+
+	if (!e)
+		return -1;
+	e->flags = 0x2;
+	return 0;
+}
+
+static int m_ptimer_overrun(struct model *m)
+{
+	struct ckpt_posix_timer *e = ptimer(m);
+
+	if (!e)
+		return -1;
+	e->sig_overrun = 3;
+	return 0;
+}
+
 /* Stopped by SIGKILL, which is not a stop signal */
 static int m_task_stop_kill(struct model *m)
 {
@@ -2444,6 +2497,7 @@ static const struct craft {
 	CRAFT("header: bad magic", m_hdr_magic, enoexec),
 	CRAFT("header: version 999", m_hdr_version_999, eproto),
 	CRAFT("header: next version", m_hdr_version_2, eproto),
+	CRAFT("header: CLOCK_MONOTONIC out of range", m_hdr_clock, ebadmsg),
 	CRAFT("header: other arch", m_hdr_arch, enoexec),
 	CRAFT("header: twice", m_hdr_twice, ebadmsg),
 	CRAFT("unknown record type 99", m_type_unknown, ebadmsg),
@@ -2567,6 +2621,11 @@ static const struct craft {
 	CRAFT("TASK nr_files + 1", m_task_nr_files, ebadmsg),
 	CRAFT("TASK twice", m_task_twice, ebadmsg),
 	CRAFT("TASK stopped by SIGKILL", m_task_stop_kill, ebadmsg),
+	CRAFT("POSIX timer of SIGEV_NONE with its signal pending",
+	      m_ptimer_pending, ebadmsg),
+	CRAFT("POSIX timer unknown flags", m_ptimer_flags, ebadmsg),
+	CRAFT("POSIX timer signal overrun without a pending signal",
+	      m_ptimer_overrun, ebadmsg),
 	CRAFT("TASK stop unreported, not stopped", m_task_stop_unreported,
 	      ebadmsg),
 	CRAFT("TASK futex wait on a misaligned word", m_task_futex_addr,
