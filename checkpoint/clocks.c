@@ -100,18 +100,14 @@ static s64 rstr_clock_target(u64 saved, s64 elapsed, s64 now)
 int rstr_plan_clocks(struct ckpt_ctx *ctx)
 {
 	const struct ckpt_hdr_header *h = &ctx->hdr;
-	struct timespec64 mono, boot;
-	s64 elapsed, view_m, view_b;
+	s64 host_m = ktime_get_ns(), host_b = ktime_get_boottime_ns();
+	s64 elapsed, view_m = host_m, view_b = host_b;
 
 	if (h->mono_ns > CKPT_CLOCK_MAX || h->boot_ns > CKPT_CLOCK_MAX)
 		return ckpt_err(ctx, -EBADMSG,
 				"malformed HEADER record: clocks out of range");
 	elapsed = clamp_t(s64, ktime_get_real_ns() - (s64)h->time_ns, 0,
 			  CKPT_CLOCK_MAX);
-	ktime_get_ts64(&mono);
-	ktime_get_boottime_ts64(&boot);
-	view_m = timespec64_to_ns(&mono);
-	view_b = timespec64_to_ns(&boot);
 #ifdef CONFIG_TIME_NS
 	{
 		const struct timens_offsets *o =
@@ -129,10 +125,10 @@ int rstr_plan_clocks(struct ckpt_ctx *ctx)
 	ctx->new_time_ns = true;
 	ctx->mono_offset =
 		ns_to_timespec64(rstr_clock_target(h->mono_ns, elapsed, view_m) -
-				 ktime_get_ns());
+				 host_m);
 	ctx->boot_offset =
 		ns_to_timespec64(rstr_clock_target(h->boot_ns, elapsed, view_b) -
-				 ktime_get_boottime_ns());
+				 host_b);
 	return 0;
 }
 

@@ -174,7 +174,6 @@ out:
 static bool rstr_timer_ok(const struct ckpt_posix_timer *e)
 {
 	int notify = e->notify & ~SIGEV_THREAD_ID;
-
 	bool pending = e->flags & CKPT_TIMER_SIGPENDING;
 
 	if (e->id < 0 || !ckpt_timer_clock_ok(e->clockid) ||

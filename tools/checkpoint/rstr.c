@@ -21,7 +21,6 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdbool.h>
-#include <termios.h>
 #include <sys/wait.h>
 
 #include "common.h"
@@ -118,6 +117,9 @@ static int wait_root(pid_t pid, bool shell_job)
 		tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
 		if (tty >= 0)
 			options |= WUNTRACED;
+		else
+			ckpt_warn("/dev/tty: %s: the job's stops are not followed",
+				  strerror(errno));
 	}
 	/*
 	 * __WALL: the root may have been saved with an exit signal other

@@ -171,10 +171,10 @@ void ckpt_arch_park_syscall(void)
  * restart code, so that the restored task restarts it or returns -EINTR
  * exactly as the original would, depending on whether a signal with a
  * handler comes first.  A relative nanosleep or FUTEX_WAIT that would
- * continue through restart_syscall() keeps doing so, its time left saved.  Any other call
- * continuing through a restart block is saved as the original call
- * (recorded in the restart block if the task already is inside
- * restart_syscall()), re-issued with its arguments, still in the
+ * continue through restart_syscall() keeps doing so, its time left
+ * saved.  Any other call continuing through a restart block is saved as
+ * the original call (recorded in the restart block if the task already is
+ * inside restart_syscall()), re-issued with its arguments, still in the
  * registers, a poll() with the time it has left as its timeout; or
  * interrupted as -ERESTARTNOHAND would be.
  */

@@ -784,6 +784,33 @@ static void stat_tty(struct __test_metadata *_metadata, pid_t pid, char *out,
 		 session, tty_nr, tpgid);
 }
 
+/*
+ * R's and C's views before (@r0, @c0) and after (@r1, @c1) the cycle are
+ * the same; then R checks its state and must exit 0
+ */
+static void same_after(struct __test_metadata *_metadata,
+		       FIXTURE_DATA(pty) *self, const char *r0, const char *r1,
+		       const char *c0, const char *c1)
+{
+	TH_LOG("R: %s", r1);
+	TH_LOG("C: %s", c1);
+	EXPECT_STREQ(r0, r1);
+	EXPECT_STREQ(c0, c1);
+	ckpt_expect_exit0(_metadata, self->pids[0], self->log, TMO_EXIT);
+	self->nr_pids = 0;
+}
+
+/* fds 5 to @hi of @pid, then its terminal fields, into @out */
+static void fds_and_tty(struct __test_metadata *_metadata, pid_t pid, int hi,
+			char *out, size_t size)
+{
+	size_t len;
+
+	fds_of(_metadata, pid, 5, hi, out, size);
+	len = strlen(out);
+	stat_tty(_metadata, pid, out + len, size - len);
+}
+
 TEST_F_TIMEOUT(pty, pair, 120)
 {
 	char r0[512] = "", c0[512] = "", r1[512] = "", c1[512] = "";
@@ -796,12 +823,7 @@ TEST_F_TIMEOUT(pty, pair, 120)
 	fds_of(_metadata, self->pids[0], 5, 5, r1, sizeof(r1));
 	fds_of(_metadata, self->pids[0], 7, 8, r1, sizeof(r1));
 	fds_of(_metadata, self->pids[1], 5, 6, c1, sizeof(c1));
-	TH_LOG("R: %s", r1);
-	TH_LOG("C: %s", c1);
-	EXPECT_STREQ(r0, r1);
-	EXPECT_STREQ(c0, c1);
-	ckpt_expect_exit0(_metadata, self->pids[0], self->log, TMO_EXIT);
-	self->nr_pids = 0;
+	same_after(_metadata, self, r0, r1, c0, c1);
 }
 
 /* A root alone through a cycle: its fds 5 to @hi are the same after */
@@ -839,12 +861,7 @@ TEST_F_TIMEOUT(pty, ctty, 120)
 	cycle(_metadata, self);
 	stat_tty(_metadata, self->pids[0], r1, sizeof(r1));
 	stat_tty(_metadata, self->pids[1], c1, sizeof(c1));
-	TH_LOG("R: %s", r1);
-	TH_LOG("C: %s", c1);
-	EXPECT_STREQ(r0, r1);
-	EXPECT_STREQ(c0, c1);
-	ckpt_expect_exit0(_metadata, self->pids[0], self->log, TMO_EXIT);
-	self->nr_pids = 0;
+	same_after(_metadata, self, r0, r1, c0, c1);
 }
 
 /* checkpoint() of the tree fails with EOPNOTSUPP naming @what */
@@ -1055,25 +1072,12 @@ TEST_F_TIMEOUT(pty, dev_tty, 120)
 	char r0[512] = "", c0[512] = "", r1[512] = "", c1[512] = "";
 
 	start(_metadata, self, r_dev_tty, 1);
-	fds_of(_metadata, self->pids[0], 5, 8, r0, sizeof(r0));
-	fds_of(_metadata, self->pids[1], 5, 7, c0, sizeof(c0));
-	stat_tty(_metadata, self->pids[0], r0 + strlen(r0),
-		 sizeof(r0) - strlen(r0));
-	stat_tty(_metadata, self->pids[1], c0 + strlen(c0),
-		 sizeof(c0) - strlen(c0));
+	fds_and_tty(_metadata, self->pids[0], 8, r0, sizeof(r0));
+	fds_and_tty(_metadata, self->pids[1], 7, c0, sizeof(c0));
 	cycle(_metadata, self);
-	fds_of(_metadata, self->pids[0], 5, 8, r1, sizeof(r1));
-	fds_of(_metadata, self->pids[1], 5, 7, c1, sizeof(c1));
-	stat_tty(_metadata, self->pids[0], r1 + strlen(r1),
-		 sizeof(r1) - strlen(r1));
-	stat_tty(_metadata, self->pids[1], c1 + strlen(c1),
-		 sizeof(c1) - strlen(c1));
-	TH_LOG("R: %s", r1);
-	TH_LOG("C: %s", c1);
-	EXPECT_STREQ(r0, r1);
-	EXPECT_STREQ(c0, c1);
-	ckpt_expect_exit0(_metadata, self->pids[0], self->log, TMO_EXIT);
-	self->nr_pids = 0;
+	fds_and_tty(_metadata, self->pids[0], 8, r1, sizeof(r1));
+	fds_and_tty(_metadata, self->pids[1], 7, c1, sizeof(c1));
+	same_after(_metadata, self, r0, r1, c0, c1);
 }
 
 TEST_F_TIMEOUT(pty, master_rdonly, 120)
