@@ -754,6 +754,21 @@ static inline int ckpt_nread(int fd)
 	return ioctl(fd, FIONREAD, &n) ? -1 : n;
 }
 
+/* @ts in nanoseconds */
+static inline long long ckpt_ts_ns(const struct timespec *ts)
+{
+	return ts->tv_sec * 1000000000LL + ts->tv_nsec;
+}
+
+/* The time on @clk now, in nanoseconds */
+static inline long long ckpt_now_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return ckpt_ts_ns(&ts);
+}
+
 /* Does the running kernel know the file system @fs (/proc/filesystems)? */
 static inline int ckpt_have_fs(const char *fs)
 {

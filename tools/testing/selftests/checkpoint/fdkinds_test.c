@@ -530,19 +530,6 @@ static int r_signalfd(void *arg)
 #define TFD_IOC_SET_TICKS	_IOW('T', 0, uint64_t)	/* linux/timerfd.h */
 #endif
 
-static long long ts_ns(const struct timespec *ts)
-{
-	return ts->tv_sec * 1000000000LL + ts->tv_nsec;
-}
-
-static long long now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts_ns(&ts);
-}
-
 static int tfd_at(int fd, int clockid, int flags, int sflags,
 		  long long value, long long interval)
 {
@@ -570,8 +557,8 @@ static int tfd_left(int fd, long long lo, long long hi, long long interval)
 
 	if (timerfd_gettime(fd, &its))
 		return 0;
-	return ts_ns(&its.it_value) >= lo && ts_ns(&its.it_value) <= hi &&
-	       ts_ns(&its.it_interval) == interval;
+	return ckpt_ts_ns(&its.it_value) >= lo && ckpt_ts_ns(&its.it_value) <= hi &&
+	       ckpt_ts_ns(&its.it_interval) == interval;
 }
 
 static int r_timerfd(void *arg)
@@ -596,9 +583,9 @@ static int r_timerfd(void *arg)
 	 */
 	CKPT_CHILD_CHECK(1, read(5, &n, 8) == 8 && n >= 1);
 	CKPT_CHILD_CHECK(2, read(5, &n, 8) == 8 && n >= 1);
-	t0 = now_ns();
+	t0 = ckpt_now_ns(CLOCK_MONOTONIC);
 	CKPT_CHILD_CHECK(2, read(5, &n, 8) == 8 && n >= 1);
-	t1 = now_ns();
+	t1 = ckpt_now_ns(CLOCK_MONOTONIC);
 	ckpt_child_log("periodic timer: %lld ms between reads, %llu ticks",
 		       (t1 - t0) / MS, (unsigned long long)n);
 	CKPT_CHILD_CHECK(3, n > 1 || (t1 - t0 >= 100 * MS &&

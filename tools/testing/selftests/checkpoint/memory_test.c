@@ -162,11 +162,6 @@ static void *map_at(uint8_t *addr, size_t len, int prot, int flags, int fd)
 	return p == addr ? p : NULL;
 }
 
-static long ts_ns(const struct timespec *ts)
-{
-	return ts->tv_sec * 1000000000L + ts->tv_nsec;
-}
-
 /* Is [vdso] mapped at @addr, as /proc/self/maps shows? */
 static int vdso_at(unsigned long addr)
 {
@@ -424,12 +419,14 @@ static int layout_child(void *arg)
 	CKPT_CHILD_CHECK(48, !clock_gettime(CLOCK_MONOTONIC, &v1));
 	CKPT_CHILD_CHECK(48, !syscall(SYS_clock_gettime, CLOCK_MONOTONIC, &s));
 	CKPT_CHILD_CHECK(48, !clock_gettime(CLOCK_MONOTONIC, &v2));
-	CKPT_CHILD_CHECK(49, ts_ns(&mono0) <= ts_ns(&v1));
-	CKPT_CHILD_CHECK(50, ts_ns(&v1) <= ts_ns(&s) && ts_ns(&s) <= ts_ns(&v2));
+	CKPT_CHILD_CHECK(49, ckpt_ts_ns(&mono0) <= ckpt_ts_ns(&v1));
+	CKPT_CHILD_CHECK(50, ckpt_ts_ns(&v1) <= ckpt_ts_ns(&s) &&
+			     ckpt_ts_ns(&s) <= ckpt_ts_ns(&v2));
 	CKPT_CHILD_CHECK(51, !clock_gettime(CLOCK_REALTIME, &v1));
 	CKPT_CHILD_CHECK(51, !syscall(SYS_clock_gettime, CLOCK_REALTIME, &s));
 	CKPT_CHILD_CHECK(51, !clock_gettime(CLOCK_REALTIME, &v2));
-	CKPT_CHILD_CHECK(52, ts_ns(&v1) <= ts_ns(&s) && ts_ns(&s) <= ts_ns(&v2));
+	CKPT_CHILD_CHECK(52, ckpt_ts_ns(&v1) <= ckpt_ts_ns(&s) &&
+			     ckpt_ts_ns(&s) <= ckpt_ts_ns(&v2));
 
 	ckpt_child_log("layout intact");
 	return 0;

@@ -45,11 +45,6 @@
 #define BOOT_OFF	200000LL
 #define LATER_MAX_NS	(60LL * 1000000000LL)
 
-static long long ts_ns(const struct timespec *ts)
-{
-	return ts->tv_sec * 1000000000LL + ts->tv_nsec;
-}
-
 /* @clk through the vdso, bracketing the system call's; or -1 */
 static long long clock_ns(clockid_t clk)
 {
@@ -58,9 +53,9 @@ static long long clock_ns(clockid_t clk)
 	if (clock_gettime(clk, &v1) || syscall(SYS_clock_gettime, clk, &s) ||
 	    clock_gettime(clk, &v2))
 		return -1;
-	if (ts_ns(&v1) > ts_ns(&s) || ts_ns(&s) > ts_ns(&v2))
+	if (ckpt_ts_ns(&v1) > ckpt_ts_ns(&s) || ckpt_ts_ns(&s) > ckpt_ts_ns(&v2))
 		return -1;
-	return ts_ns(&s);
+	return ckpt_ts_ns(&s);
 }
 
 /* Not earlier than @before, and not much later */
