@@ -170,9 +170,13 @@ static int ckpt_write_image(struct ckpt_ctx *ctx)
 	if (!ret)
 		ret = ckpt_tree_check_groups(ctx);
 	if (!ret)
+		ret = ckpt_collect_pidns(ctx);
+	if (!ret)
 		ret = ckpt_write_header(ctx);
 	if (!ret)
 		ret = ckpt_write_tree(ctx);
+	if (!ret)
+		ret = ckpt_write_pidns(ctx);
 	for (i = 0; !ret && i < ctx->nr_tasks; i++)
 		ret = ckpt_write_one(ctx, &ctx->tasks[i]);
 	if (!ret)

@@ -198,6 +198,7 @@ void ckpt_ctx_free(struct ckpt_ctx *ctx)
 	if (!ctx)
 		return;
 	ckpt_ctx_reset_task(ctx);
+	ckpt_nested_free(ctx->nested);
 	if (ctx->pidns)
 		put_pid_ns(ctx->pidns);
 	if (ctx->time_ns)

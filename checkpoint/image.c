@@ -47,6 +47,9 @@ static const char * const ckpt_rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_FOWNER] = "FOWNER",
 	[CKPT_HDR_INOTIFY] = "INOTIFY",
 	[CKPT_HDR_INOTIFY_WATCH] = "INOTIFY_WATCH",
+	[CKPT_HDR_PTY] = "PTY",
+	[CKPT_HDR_TTY] = "TTY",
+	[CKPT_HDR_PIDNS] = "PIDNS",
 };
 
 /**

@@ -78,6 +78,7 @@ static int rstr_restore_subtree(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 	struct ckpt_task *child;
 	int c, err;
 
+	rstr_pidns_enter(ctx, ct);
 	err = rstr_read_task(ctx, ct);
 	/* A corrupted image is reported as such, whatever failed first */
 	if (err && err != -EBADMSG && err != -EINTR && ckpt_read_drain(ctx))
@@ -91,6 +92,8 @@ static int rstr_restore_subtree(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 		if (!err)
 			err = child->err;
 	}
+	if (!err && !ckpt_task_zombie(ctx, ct))
+		err = rstr_pidns_finish(ctx, ct);
 	if (!err && !ckpt_task_zombie(ctx, ct))
 		err = rstr_finish_task(ctx, ct);
 	return err;
@@ -177,50 +180,56 @@ static unsigned long rstr_clone_flags(u32 flags)
 	return clone;
 }
 
-static int rstr_spawn_error(struct ckpt_ctx *ctx, pid_t set_tid, long err)
+static int rstr_spawn_error(struct ckpt_ctx *ctx, pid_t pid,
+			    unsigned long flags, long err)
 {
 	if (err == -EEXIST)
-		return ckpt_err(ctx, -EBUSY, "pid %d is in use", set_tid);
-	if (err == -EPERM && !set_tid)
+		return ckpt_err(ctx, -EBUSY, "pid %d is in use", pid);
+	if (err == -EPERM && flags & CLONE_NEWPID)
 		return ckpt_err(ctx, -EPERM,
-				"a new pid namespace needs CAP_SYS_ADMIN");
+				"pid %d: a new pid namespace needs CAP_SYS_ADMIN",
+				pid);
 	if (err == -EPERM)
 		return ckpt_err(ctx, -EPERM,
 				"restoring pid %d needs CAP_CHECKPOINT_RESTORE",
-				set_tid);
+				pid);
 	return ckpt_err(ctx, err, "creating pid %d failed: error %ld",
-			set_tid, err);
+			pid, err);
 }
 
 /* Create the task of @ct, with its pid, as a child of the current task */
 static int rstr_spawn(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 {
 	const struct ckpt_tree_entry *e = &ctx->tree[ct->idx];
-	pid_t set_tid = e->pid;
+	pid_t set_tid[CKPT_MAX_PIDNS_DEPTH + 1] = { e->pid };
 	struct kernel_clone_args args = {
 		.flags = rstr_clone_flags(e->flags),
 		.exit_signal = 0,	/* set once the tree is complete */
 		.fn = rstr_task_fn,
 		.fn_arg = ct,
-		.set_tid = &set_tid,
+		.set_tid = set_tid,
 		.set_tid_size = 1,
 	};
 	pid_t pid;
+	int ret;
 
 	ct->ctx = ctx;
 	init_completion(&ct->parked);
 	init_completion(&ct->left);
-	if (!ct->idx && (ctx->flags & RSTR_PIDNS)) {
+	if (ct->idx) {
+		ret = rstr_pidns_spawn(ctx, ct->idx, &args, set_tid);
+		if (ret)
+			return ret;
+	} else if (ctx->flags & RSTR_PIDNS) {
 		args.flags |= CLONE_NEWPID;
 		args.set_tid = NULL;
 		args.set_tid_size = 0;
-		set_tid = 0;
 	}
 	atomic_inc(&ctx->nr_live);
 	pid = kernel_clone(&args);
 	if (pid < 0) {
 		rstr_task_gone(ctx);
-		return rstr_spawn_error(ctx, set_tid ?: e->pid, pid);
+		return rstr_spawn_error(ctx, e->pid, args.flags, pid);
 	}
 	ct->vpid = pid;
 	return 0;

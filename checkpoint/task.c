@@ -523,7 +523,7 @@ static bool ckpt_same_namespaces(struct ckpt_ctx *ctx, struct task_struct *t)
 	       a->mnt_ns == b->mnt_ns && a->net_ns == b->net_ns &&
 	       a->cgroup_ns == b->cgroup_ns;
 	task_unlock(t);
-	return same && task_active_pid_ns(t) == ctx->pidns &&
+	return same && ckpt_pidns_ok(ctx, t) &&
 	       task_cred_xxx(t, user_ns) == current_user_ns();
 }
 
@@ -563,7 +563,7 @@ int ckpt_check_task_state(struct ckpt_ctx *ctx, struct task_struct *t)
 
 	if (!ckpt_same_namespaces(ctx, t))
 		return ckpt_err(ctx, -EOPNOTSUPP,
-				"pid %d is in other namespaces than the checkpointer (or, for a pid namespace, than the root): not supported yet",
+				"pid %d is in other namespaces than the checkpointer (or, for a pid namespace, than the root's and those below it): not supported yet",
 				pid);
 	if (!ckpt_same_time_ns(ctx, t))
 		return ckpt_err(ctx, -EOPNOTSUPP,

@@ -204,7 +204,14 @@ int ckpt_tree_collect(struct ckpt_ctx *ctx, struct task_struct *root)
 	return ret;
 }
 
-static bool ckpt_tree_has(struct ckpt_ctx *ctx, struct task_struct *t)
+/**
+ * ckpt_tree_has - is @t a task of the tree?
+ * @ctx: the checkpoint context, its tree collected
+ * @t: the task
+ *
+ * Return: true if it is.
+ */
+bool ckpt_tree_has(struct ckpt_ctx *ctx, struct task_struct *t)
 {
 	unsigned int i;
 
@@ -251,21 +258,12 @@ bool ckpt_tree_changed(struct ckpt_ctx *ctx, struct task_struct *root)
  */
 int ckpt_tree_check_pidns(struct ckpt_ctx *ctx)
 {
-	struct task_struct *t, *out = NULL;
-	struct pid *pid;
+	struct task_struct *out;
 	int nr;
 
 	if (!(ctx->tree_flags & CKPT_TREE_F_PIDNS))
 		return 0;
-	rcu_read_lock();
-	idr_for_each_entry(&ctx->pidns->idr, pid, nr) {
-		t = pid_task(pid, PIDTYPE_PID);
-		if (t && t->exit_state != EXIT_DEAD && !ckpt_tree_has(ctx, t)) {
-			out = get_task_struct(t);
-			break;
-		}
-	}
-	rcu_read_unlock();
+	out = ckpt_pidns_stray(ctx, ctx->pidns);
 	if (!out)
 		return 0;
 	nr = task_pid_vnr(out);
@@ -608,7 +606,7 @@ int rstr_read_tree(struct ckpt_ctx *ctx)
 				    ctx->tree, max, &plen);
 	if (ret)
 		return ret;
-	if (!h.nr_tasks || h.flags & ~CKPT_TREE_F_PIDNS ||
+	if (!h.nr_tasks || h.flags & ~(CKPT_TREE_F_PIDNS | CKPT_TREE_F_NESTED) ||
 	    plen != h.nr_tasks * sizeof(*ctx->tree))
 		return ckpt_err(ctx, -EBADMSG, "malformed TREE record");
 	ctx->tree_flags = h.flags;
@@ -625,5 +623,7 @@ int rstr_read_tree(struct ckpt_ctx *ctx)
 	ret = rstr_tree_links(ctx, &pids, stack);
 	xa_destroy(&pids);
 	kvfree(stack);
+	if (!ret)
+		ret = rstr_read_pidns(ctx);
 	return ret ?: ckpt_tree_check_groups(ctx);
 }

@@ -214,6 +214,32 @@ struct ckpt_task {
 	u32 ctty_flags;
 };
 
+/**
+ * struct ckpt_nested - the pid namespaces below the tree's (PIDNS)
+ * @nr_ns: their number; index 0 is the tree's namespace
+ * @parent: the index of each one's parent
+ * @level: its level below the tree's
+ * @first: the index of the task that is its init, or -1 if it is empty
+ * @maker: for an empty one, 1 + the index of the task that creates it
+ * @ns: the namespaces; restart: those created so far
+ * @tasks: per task of the tree, its namespace and the one for children
+ * @vpid_off: per task, the index of its first pid in @vpids
+ * @vpids: the pids at the levels below the tree's, innermost first
+ * @nr_vpids: their number
+ */
+struct ckpt_nested {
+	unsigned int nr_ns;
+	u32 parent[CKPT_MAX_PIDNS + 1];
+	u32 level[CKPT_MAX_PIDNS + 1];
+	int first[CKPT_MAX_PIDNS + 1];
+	u32 maker[CKPT_MAX_PIDNS + 1];
+	struct pid_namespace *ns[CKPT_MAX_PIDNS + 1];
+	struct ckpt_pidns_task *tasks;
+	u32 *vpid_off;
+	s32 *vpids;
+	u32 nr_vpids;
+};
+
 /* A restored fd waiting to be installed */
 struct rstr_fd {
 	unsigned int fd;
@@ -264,6 +290,7 @@ struct ckpt_ctx {
 	struct ckpt_tree_entry *tree;	/* nr_tasks entries */
 	u32 tree_flags;			/* CKPT_TREE_F_* */
 	struct pid_namespace *pidns;	/* checkpoint: pids are seen from */
+	struct ckpt_nested *nested;	/* CKPT_TREE_F_NESTED */
 	struct time_namespace *time_ns;	/* checkpoint: the tree's */
 	wait_queue_head_t release_wq;
 	enum ckpt_release release;
@@ -369,11 +396,27 @@ bool ckpt_poll_time_left(struct restart_block *rb, long nr, long *ms);
 bool rstr_nanosleep_ok(const struct ckpt_hdr_task *h);
 void rstr_set_restart_block(const struct ckpt_hdr_task *h);
 
+/* checkpoint/pidns.c */
+struct kernel_clone_args;
+bool ckpt_pidns_ok(struct ckpt_ctx *ctx, struct task_struct *t);
+struct task_struct *ckpt_pidns_stray(struct ckpt_ctx *ctx,
+				     struct pid_namespace *ns);
+int ckpt_collect_pidns(struct ckpt_ctx *ctx);
+int ckpt_write_pidns(struct ckpt_ctx *ctx);
+int ckpt_nested_check(struct ckpt_ctx *ctx);
+void ckpt_nested_free(struct ckpt_nested *n);
+int rstr_read_pidns(struct ckpt_ctx *ctx);
+int rstr_pidns_spawn(struct ckpt_ctx *ctx, unsigned int i,
+		     struct kernel_clone_args *args, pid_t *set_tid);
+void rstr_pidns_enter(struct ckpt_ctx *ctx, struct ckpt_task *ct);
+int rstr_pidns_finish(struct ckpt_ctx *ctx, struct ckpt_task *ct);
+
 /* checkpoint/tree.c */
 int ckpt_tree_collect(struct ckpt_ctx *ctx, struct task_struct *root);
 bool ckpt_tree_changed(struct ckpt_ctx *ctx, struct task_struct *root);
 void ckpt_tree_release(struct ckpt_ctx *ctx);
 int ckpt_tree_check_pidns(struct ckpt_ctx *ctx);
+bool ckpt_tree_has(struct ckpt_ctx *ctx, struct task_struct *t);
 int ckpt_tree_fill(struct ckpt_ctx *ctx);
 int ckpt_write_tree(struct ckpt_ctx *ctx);
 int rstr_read_tree(struct ckpt_ctx *ctx);

@@ -11,10 +11,11 @@
  * The format is versioned on its own (CKPT_VERSION), independently of the
  * kernel release that wrote it.
  *
- * Grammar of version 5 (one line per record, "*" repeats):
+ * Grammar of version 6 (one line per record, "*" repeats):
  *
  *   HEADER
  *   TREE                          nr_tasks entries follow inline
+ *   PIDNS                         only with CKPT_TREE_F_NESTED
  *   per task, in tree order:
  *     TASK
  *     for a zombie (CKPT_TREE_ZOMBIE), nothing more; otherwise:
@@ -65,7 +66,7 @@
 #include <linux/types.h>
 
 #define CKPT_MAGIC		"LNXCKPT"	/* 8 bytes with the NUL */
-#define CKPT_VERSION		5
+#define CKPT_VERSION		6
 #define CKPT_ALIGN		8
 #define CKPT_ARCH_X86_64	1
 
@@ -76,6 +77,8 @@
 #define CKPT_MAX_FDS		1048576
 #define CKPT_MAX_GROUPS		65536
 #define CKPT_MAX_TASKS		4096
+#define CKPT_MAX_PIDNS		1024	/* nested pid namespaces */
+#define CKPT_MAX_PIDNS_DEPTH	32	/* levels below the tree's */
 #define CKPT_MAX_SIGPENDING	4096	/* per queue */
 #define CKPT_MAX_POSIX_TIMERS	4096	/* per process */
 #define CKPT_PIPE_BUF_MAX	4096	/* bytes in a PIPE_BUF record */
@@ -126,6 +129,7 @@ enum ckpt_rec_type {
 	CKPT_HDR_INOTIFY_WATCH,
 	CKPT_HDR_PTY,
 	CKPT_HDR_TTY,
+	CKPT_HDR_PIDNS,
 	CKPT_HDR_MAX
 };
 
@@ -185,12 +189,37 @@ struct ckpt_tree_entry {
 /* TREE record flags */
 /* A whole pid namespace, the root its init: the pids are the namespace's */
 #define CKPT_TREE_F_PIDNS	0x1
+/* Tasks in, or creating children in, pid namespaces below: PIDNS follows */
+#define CKPT_TREE_F_NESTED	0x2
 
 struct ckpt_hdr_tree {
 	struct ckpt_hdr h;
 	__u32 nr_tasks;
 	__u32 flags;		/* CKPT_TREE_F_* */
 	/* struct ckpt_tree_entry entries[nr_tasks]; */
+};
+
+/*
+ * PIDNS: the pid namespaces below the tree's own, numbered from 1 in the
+ * order of the record (0 is the tree's namespace), each after its parent.
+ * A namespace holds tasks of the tree, or is empty and the one some task
+ * creates its children in (after unshare(CLONE_NEWPID)).  Its first task
+ * in tree order is its init.
+ */
+struct ckpt_pidns_task {
+	__u32 ns;		/* the namespace the task is in */
+	__u32 ns_children;	/* ... it creates children in: ns or below */
+};
+
+struct ckpt_hdr_pidns {
+	struct ckpt_hdr h;
+	__u32 nr_ns;		/* at most CKPT_MAX_PIDNS */
+	__u32 nr_vpids;
+	/* __u32 parent[nr_ns]: each namespace's parent, below its number; */
+	/* struct ckpt_pidns_task tasks[nr_tasks], in TREE order; */
+	/* __s32 vpids[nr_vpids]: for each task in a namespace of level L */
+	/* below the tree's (at most CKPT_MAX_PIDNS_DEPTH), in TREE order, */
+	/* its pids at levels L down to 1: in its own namespace first */
 };
 
 /* TASK flags */
