@@ -364,6 +364,7 @@ static const char *const rec_names[CKPT_HDR_MAX] = {
 	[CKPT_HDR_INOTIFY_WATCH] = "INOTIFY_WATCH",
 	[CKPT_HDR_PTY]		= "PTY",
 	[CKPT_HDR_TTY]		= "TTY",
+	[CKPT_HDR_PIDNS]	= "PIDNS",
 };
 
 static const char *rec_name(__u32 type)
@@ -969,6 +970,230 @@ static void check_tree_groups(__u32 i)
 		i, e->pid, e->pgid);
 }
 
+/*
+ * PIDNS: the pid namespaces below the tree's, numbered from 1 (0 is the
+ * tree's).  Checked by the rules restart() applies.
+ */
+static __u32 pidns_nr;
+static __u32 pidns_parent[CKPT_MAX_PIDNS + 1];
+static __u32 pidns_level[CKPT_MAX_PIDNS + 1];
+static __s32 pidns_first[CKPT_MAX_PIDNS + 1];	/* its init's entry */
+static __u32 pidns_users[CKPT_MAX_PIDNS + 1];	/* tasks creating in it */
+static const struct ckpt_pidns_task *pidns_task;
+static const __s32 *pidns_vpids;
+static __u32 pidns_nr_vpids, *pidns_off;
+
+/* Is namespace @a @b or below it? */
+static bool ns_below(__u32 a, __u32 b)
+{
+	while (pidns_level[a] > pidns_level[b])
+		a = pidns_parent[a];
+	return a == b;
+}
+
+/* Is entry @i an ancestor of entry @j in the creation tree? */
+static bool tree_ancestor(__u32 i, __u32 j)
+{
+	while (j > i)
+		j = creator[j];
+	return j == i;
+}
+
+static void check_pidns_task(__u32 i, __u32 *off)
+{
+	const struct ckpt_pidns_task *t = &pidns_task[i];
+	const struct ckpt_tree_entry *e = &tree[i];
+	__u32 cns;
+
+	if (t->ns > pidns_nr || t->ns_children > pidns_nr)
+		recfail("pid %d: namespace %u or %u, beyond the %u listed",
+			e->pid, t->ns, t->ns_children, pidns_nr);
+	if (!ns_below(t->ns_children, t->ns))
+		recfail("pid %d creates its children in namespace %u, neither its own (%u) nor one below",
+			e->pid, t->ns_children, t->ns);
+	if (e->flags & CKPT_TREE_ZOMBIE && t->ns_children != t->ns)
+		recfail("zombie %d creates its children in another namespace",
+			e->pid);
+	if (pidns_nr_vpids - *off < pidns_level[t->ns])
+		recfail("pid %d: fewer pids than the levels of the namespaces need",
+			e->pid);
+	pidns_off[i] = *off;
+	*off += pidns_level[t->ns];
+	if (!i) {
+		if (t->ns)
+			recfail("the root is in namespace %u, not the tree's",
+				t->ns);
+		return;
+	}
+	cns = pidns_task[creator[i]].ns;
+	if (e->flags & CKPT_TREE_THREAD && t->ns != cns)
+		recfail("thread %d is in namespace %u, its leader in %u",
+			e->pid, t->ns, cns);
+	if (pidns_first[t->ns] >= 0) {
+		if (!ns_below(t->ns, cns))
+			recfail("pid %d is in namespace %u, where its creator (in %u) cannot create it",
+				e->pid, t->ns, cns);
+		return;
+	}
+	if (pidns_parent[t->ns] != cns)
+		recfail("pid %d, first of namespace %u, is created from namespace %u, not its parent %u",
+			e->pid, t->ns, cns, pidns_parent[t->ns]);
+	if (pidns_vpids[pidns_off[i]] != 1)
+		recfail("pid %d, first of namespace %u (its init), has pid %d there",
+			e->pid, t->ns, pidns_vpids[pidns_off[i]]);
+	pidns_first[t->ns] = i;
+}
+
+/* The namespace each task creates children in exists when it is done */
+static void check_pidns_children(__u32 i)
+{
+	const struct ckpt_pidns_task *t = &pidns_task[i];
+	__s32 j = pidns_first[t->ns_children];
+
+	if (t->ns_children == t->ns)
+		return;
+	if (j > (__s32)i && !tree_ancestor(i, j))
+		recfail("pid %d creates its children in namespace %u, whose init %d comes after it, not below it",
+			tree[i].pid, t->ns_children, tree[j].pid);
+	if (j < 0 && (pidns_users[t->ns_children] ||
+		      pidns_parent[t->ns_children] != t->ns))
+		recfail("pid %d creates its children in the empty namespace %u, which another task, or one outside its parent, uses",
+			tree[i].pid, t->ns_children);
+	if (j < 0)
+		pidns_users[t->ns_children]++;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	__u64 x = *(const __u64 *)a, y = *(const __u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Each pid at each level is in (0, PID_MAX) and unique there */
+static void check_pidns_vpids(void)
+{
+	__u64 *keys = xrealloc(NULL, (pidns_nr_vpids + 1) * sizeof(*keys));
+	__u32 i, l, a, n = 0;
+	__s32 nr;
+
+	for (i = 0; i < nr_tasks; i++) {
+		a = pidns_task[i].ns;
+		for (l = 0; a; l++, a = pidns_parent[a]) {
+			nr = pidns_vpids[pidns_off[i] + l];
+			if (nr <= 0 || nr >= PID_MAX)
+				recfail("pid %d: pid %d in namespace %u, out of range",
+					tree[i].pid, nr, a);
+			keys[n++] = (__u64)a << 32 | (__u32)nr;
+		}
+	}
+	qsort(keys, n, sizeof(*keys), cmp_u64);
+	for (i = 1; i < n; i++)
+		if (keys[i] == keys[i - 1])
+			recfail("pid %u of namespace %llu is listed twice",
+				(__u32)keys[i], keys[i] >> 32);
+	free(keys);
+}
+
+static void check_pidns(void)
+{
+	__u32 i, k, off = 0;
+
+	for (k = 0; k <= pidns_nr; k++) {
+		pidns_first[k] = -1;
+		pidns_users[k] = 0;
+	}
+	pidns_first[0] = 0;
+	for (i = 0; i < nr_tasks; i++)
+		check_pidns_task(i, &off);
+	if (off != pidns_nr_vpids)
+		recfail("%u pids, %u expected from the tasks' levels",
+			pidns_nr_vpids, off);
+	for (i = 0; i < nr_tasks; i++)
+		check_pidns_children(i);
+	for (k = 1; k <= pidns_nr; k++)
+		if (pidns_first[k] < 0 && !pidns_users[k])
+			recfail("namespace %u has no task and no task creates children in it",
+				k);
+	check_pidns_vpids();
+}
+
+static void put_pidns(void)
+{
+	__u32 i, l, k;
+
+	arr_begin("namespaces");
+	for (k = 1; k <= pidns_nr; k++) {
+		obj_begin(NULL);
+		kv_u("ns", k);
+		kv_u("parent", pidns_parent[k]);
+		kv_u("level", pidns_level[k]);
+		kv_d("init", pidns_first[k] >= 0 ?
+			     tree[pidns_first[k]].pid : 0);
+		obj_end();
+	}
+	arr_end();
+	arr_begin("tasks");
+	for (i = 0; i < nr_tasks; i++) {
+		obj_begin(NULL);
+		kv_d("pid", tree[i].pid);
+		kv_u("ns", pidns_task[i].ns);
+		kv_u("ns_children", pidns_task[i].ns_children);
+		arr_begin("pids_below");
+		for (l = 0; l < pidns_level[pidns_task[i].ns]; l++)
+			kv_d(NULL, pidns_vpids[pidns_off[i] + l]);
+		arr_end();
+		obj_end();
+	}
+	arr_end();
+}
+
+static void parse_pidns(void)
+{
+	struct ckpt_hdr_pidns h;
+	const __u32 *parent;
+	__u64 len;
+	__u32 k;
+
+	rec_begin(CKPT_HDR_PIDNS);
+	rec_fixed(sizeof(h));
+	memcpy(&h, rec.buf, sizeof(h));
+	if (!h.nr_ns || h.nr_ns > CKPT_MAX_PIDNS)
+		recfail("%u namespaces, not 1 to %d", h.nr_ns, CKPT_MAX_PIDNS);
+	if (h.nr_vpids > nr_tasks * CKPT_MAX_PIDNS_DEPTH)
+		recfail("%u pids, more than %u tasks can have", h.nr_vpids,
+			nr_tasks);
+	len = sizeof(h) + (__u64)h.nr_ns * sizeof(__u32) +
+	      (__u64)nr_tasks * sizeof(struct ckpt_pidns_task) +
+	      (__u64)h.nr_vpids * sizeof(__s32);
+	rec_len(len);
+	pidns_nr = h.nr_ns;
+	pidns_nr_vpids = h.nr_vpids;
+	parent = (const __u32 *)(rec.buf + sizeof(h));
+	pidns_task = (const struct ckpt_pidns_task *)(parent + h.nr_ns);
+	pidns_vpids = (const __s32 *)(pidns_task + nr_tasks);
+	for (k = 1; k <= pidns_nr; k++) {
+		if (parent[k - 1] >= k)
+			recfail("namespace %u has parent %u, not listed before it",
+				k, parent[k - 1]);
+		pidns_parent[k] = parent[k - 1];
+		pidns_level[k] = pidns_level[pidns_parent[k]] + 1;
+		if (pidns_level[k] > CKPT_MAX_PIDNS_DEPTH)
+			recfail("namespace %u is %u levels below the tree's, more than %d",
+				k, pidns_level[k], CKPT_MAX_PIDNS_DEPTH);
+	}
+	pidns_off = xrealloc(NULL, nr_tasks * sizeof(*pidns_off));
+	check_pidns();
+
+	rec_out_begin(rec.off, "PIDNS", rec.len);
+	kv_u("nr_ns", pidns_nr);
+	kv_u("nr_vpids", pidns_nr_vpids);
+	put_pidns();
+	rec_out_end();
+	free(pidns_off);
+	rec_end(true);
+}
+
 static void put_tree_table(void)
 {
 	const struct ckpt_tree_entry *e;
@@ -999,8 +1224,9 @@ static void parse_tree(void)
 		recfail("no tasks");
 	if (t.nr_tasks > CKPT_MAX_TASKS)
 		recfail("%u tasks, more than %d", t.nr_tasks, CKPT_MAX_TASKS);
-	if (t.flags & ~CKPT_TREE_F_PIDNS)
-		recfail("unknown TREE flags 0x%x", t.flags & ~CKPT_TREE_F_PIDNS);
+	if (t.flags & ~(CKPT_TREE_F_PIDNS | CKPT_TREE_F_NESTED))
+		recfail("unknown TREE flags 0x%x",
+			t.flags & ~(CKPT_TREE_F_PIDNS | CKPT_TREE_F_NESTED));
 	rec_len(sizeof(t) + (__u64)t.nr_tasks * sizeof(*tree));
 
 	nr_tasks = t.nr_tasks;
@@ -1084,6 +1310,7 @@ static void parse_tree(void)
 	rec_out_begin(rec.off, "TREE", rec.len);
 	kv_u("nr_tasks", nr_tasks);
 	kv_b("pid_namespace", t.flags & CKPT_TREE_F_PIDNS);
+	kv_b("nested_pid_namespaces", t.flags & CKPT_TREE_F_NESTED);
 	if (json) {
 		arr_begin("tasks");
 		for (i = 0; i < nr_tasks; i++) {
@@ -1104,6 +1331,8 @@ static void parse_tree(void)
 	if (!json)
 		put_tree_table();
 	rec_end(true);
+	if (t.flags & CKPT_TREE_F_NESTED)
+		parse_pidns();
 }
 
 static void parse_creds(void)
