@@ -19,7 +19,8 @@
  * with records made invalid one at a time (bad magic, version, arch,
  * record types and lengths, PAGES, VMA, FILE, PIPE, PIPE_BUF, EVENTFD,
  * SIGNALFD, TIMERFD, LOCKS, INODE, DATA, EPOLL, FOWNER, INOTIFY, PTY, TTY, FS,
- * FDTABLE, FD, TREE, TASK, CREDS, SIGNAL, POSIX_TIMERS, XSTATE and TRAILER
+ * FDTABLE, FD, TREE, PIDNS, TASK, CREDS, SIGNAL, POSIX_TIMERS, XSTATE and
+ * TRAILER
  * contents, HEADER clocks, records
  * missing, repeated or out of order), the trailer's CRC-32 recomputed so
  * that the reader gets to the record checks.  Every image must be
@@ -2298,6 +2299,170 @@ static int m_tree_pid(struct model *m)
 	return 0;
 }
 
+/*
+ * Flag the TREE nested and put a PIDNS after it: @nr_ns namespaces with
+ * @parent, @nr_tasks task entries from @t, @nr_vpids pids from @vpids.
+ */
+static int add_pidns(struct model *m, uint32_t nr_ns, const uint32_t *parent,
+		     const struct ckpt_pidns_task *t, uint32_t nr_tasks,
+		     const int32_t *vpids, uint32_t nr_vpids)
+{
+	size_t len = sizeof(struct ckpt_hdr_pidns) + nr_ns * 4 + nr_tasks * 8 +
+		     nr_vpids * 4;
+	int i = find(m, CKPT_HDR_TREE, 0), ret;
+	struct ckpt_hdr_pidns *h;
+	uint8_t *p;
+
+	h = calloc(1, ALIGN8(len));
+	if (i < 0 || !h)
+		return -1;
+	h->h.type = CKPT_HDR_PIDNS;
+	h->h.len = len;
+	h->nr_ns = nr_ns;
+	h->nr_vpids = nr_vpids;
+	p = (uint8_t *)(h + 1);
+	memcpy(p, parent, nr_ns * 4);
+	memcpy(p + nr_ns * 4, t, nr_tasks * 8);
+	memcpy(p + nr_ns * 4 + nr_tasks * 8, vpids, nr_vpids * 4);
+	REC(m, i, ckpt_hdr_tree)->flags |= CKPT_TREE_F_NESTED;
+	ret = insert(m, i + 1, h, len);
+	free(h);
+	return ret;
+}
+
+static const uint32_t ns_parent0[2];
+static const int32_t vpid1[2] = { 1, 1 };
+
+static int m_pidns_missing(struct model *m)
+{
+	int i = find(m, CKPT_HDR_TREE, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_tree)->flags |= CKPT_TREE_F_NESTED;
+	return 0;
+}
+
+/* The root creates its children in an empty namespace: valid as such */
+static const struct ckpt_pidns_task root_unshared[2] = { { 0, 1 }, { 0, 0 } };
+
+static int m_pidns_nr_zero(struct model *m)
+{
+	return add_pidns(m, 0, ns_parent0, root_unshared, 1, NULL, 0);
+}
+
+static int m_pidns_nr_huge(struct model *m)
+{
+	static uint32_t parent[CKPT_MAX_PIDNS + 1];
+
+	return add_pidns(m, CKPT_MAX_PIDNS + 1, parent, root_unshared, 1,
+			 NULL, 0);
+}
+
+static int m_pidns_len(struct model *m)
+{
+	int ret = add_pidns(m, 1, ns_parent0, root_unshared, 1, NULL, 0);
+
+	if (!ret)
+		REC(m, find(m, CKPT_HDR_PIDNS, 0), ckpt_hdr_pidns)->nr_vpids++;
+	return ret;
+}
+
+static int m_pidns_parent(struct model *m)
+{
+	static const uint32_t parent[1] = { 1 };
+
+	return add_pidns(m, 1, parent, root_unshared, 1, NULL, 0);
+}
+
+/* 33 namespaces, each below the one before */
+static int m_pidns_deep(struct model *m)
+{
+	const struct ckpt_pidns_task t = { 0, CKPT_MAX_PIDNS_DEPTH + 1 };
+	uint32_t parent[CKPT_MAX_PIDNS_DEPTH + 1];
+	int k;
+
+	for (k = 0; k <= CKPT_MAX_PIDNS_DEPTH; k++)
+		parent[k] = k;
+	return add_pidns(m, CKPT_MAX_PIDNS_DEPTH + 1, parent, &t, 1, NULL, 0);
+}
+
+static int m_pidns_root_below(struct model *m)
+{
+	static const struct ckpt_pidns_task t = { 1, 1 };
+
+	return add_pidns(m, 1, ns_parent0, &t, 1, vpid1, 1);
+}
+
+static int m_pidns_beyond(struct model *m)
+{
+	static const struct ckpt_pidns_task t = { 0, 2 };
+
+	return add_pidns(m, 1, ns_parent0, &t, 1, NULL, 0);
+}
+
+static int m_pidns_unused(struct model *m)
+{
+	static const struct ckpt_pidns_task t = { 0, 0 };
+
+	return add_pidns(m, 1, ns_parent0, &t, 1, NULL, 0);
+}
+
+static int m_pidns_vpids_extra(struct model *m)
+{
+	return add_pidns(m, 1, ns_parent0, root_unshared, 1, vpid1, 1);
+}
+
+/* A second task, a child of the root, in the TREE (its TASK missing) */
+static int tree_add_child(struct model *m)
+{
+	return m_tree_nr_two(m);
+}
+
+static int m_pidns_init_pid(struct model *m)
+{
+	static const struct ckpt_pidns_task t[2] = { { 0, 1 }, { 1, 1 } };
+	static const int32_t vpids[1] = { 2 };
+
+	if (tree_add_child(m))
+		return -1;
+	return add_pidns(m, 1, ns_parent0, t, 2, vpids, 1);
+}
+
+static int m_pidns_shared_empty(struct model *m)
+{
+	static const struct ckpt_pidns_task t[2] = { { 0, 1 }, { 0, 1 } };
+
+	if (tree_add_child(m))
+		return -1;
+	return add_pidns(m, 1, ns_parent0, t, 2, NULL, 0);
+}
+
+/* A child of the root and its own child in namespace 1, both pid 1 */
+static int m_pidns_pid_twice(struct model *m)
+{
+	static const struct ckpt_pidns_task t3[3] = {
+		{ 0, 1 }, { 1, 1 }, { 1, 1 },
+	};
+	const size_t len = sizeof(struct ckpt_hdr_tree) +
+			   3 * sizeof(struct ckpt_tree_entry);
+	int i = find(m, CKPT_HDR_TREE, 0);
+	struct ckpt_tree_entry *e;
+
+	if (i < 0 || REC(m, i, ckpt_hdr_tree)->nr_tasks != 1 ||
+	    resize(m, i, ALIGN8(len)))
+		return -1;
+	REC(m, i, ckpt_hdr_tree)->nr_tasks = 3;
+	REC(m, i, ckpt_hdr_tree)->h.len = len;
+	e = (struct ckpt_tree_entry *)(REC(m, i, ckpt_hdr_tree) + 1);
+	e[1] = e[2] = e[0];
+	e[1].pid = e[1].tgid = e[0].pid + 1;
+	e[2].pid = e[2].tgid = e[0].pid + 2;
+	e[1].ppid = e[0].pid;
+	e[2].ppid = e[1].pid;
+	return add_pidns(m, 1, ns_parent0, t3, 3, vpid1, 2);
+}
+
 static int m_task_nr_files(struct model *m)
 {
 	int i = find(m, CKPT_HDR_TASK, 0);
@@ -2618,6 +2783,22 @@ static const struct craft {
 	CRAFT("TREE nr_tasks 2", m_tree_nr_two, ebadmsg_notsupp),
 	CRAFT("TREE nr_tasks != len", m_tree_nr_mismatch, ebadmsg),
 	CRAFT("TREE pid != TASK pid", m_tree_pid, ebadmsg),
+	CRAFT("TREE nested, PIDNS missing", m_pidns_missing, ebadmsg),
+	CRAFT("PIDNS nr_ns 0", m_pidns_nr_zero, ebadmsg),
+	CRAFT("PIDNS nr_ns > CKPT_MAX_PIDNS", m_pidns_nr_huge, ebadmsg),
+	CRAFT("PIDNS nr_vpids + 1", m_pidns_len, ebadmsg),
+	CRAFT("PIDNS parent not listed before", m_pidns_parent, ebadmsg),
+	CRAFT("PIDNS 33 levels deep", m_pidns_deep, ebadmsg),
+	CRAFT("PIDNS root below the tree's namespace", m_pidns_root_below,
+	      ebadmsg),
+	CRAFT("PIDNS namespace beyond nr_ns", m_pidns_beyond, ebadmsg),
+	CRAFT("PIDNS namespace not used", m_pidns_unused, ebadmsg),
+	CRAFT("PIDNS pid of a task in the tree's namespace", m_pidns_vpids_extra,
+	      ebadmsg),
+	CRAFT("PIDNS init with pid 2", m_pidns_init_pid, ebadmsg),
+	CRAFT("PIDNS empty namespace used by two", m_pidns_shared_empty,
+	      ebadmsg),
+	CRAFT("PIDNS pid 1 twice in a namespace", m_pidns_pid_twice, ebadmsg),
 	CRAFT("TASK nr_files + 1", m_task_nr_files, ebadmsg),
 	CRAFT("TASK twice", m_task_twice, ebadmsg),
 	CRAFT("TASK stopped by SIGKILL", m_task_stop_kill, ebadmsg),
