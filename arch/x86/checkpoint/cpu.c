@@ -12,6 +12,10 @@
 #include <linux/checkpoint.h>
 #include <linux/elf.h>
 #include <linux/errno.h>
+#include <linux/fs.h>		/* before eventpoll.h, which needs it */
+#include <linux/uaccess.h>	/* ditto */
+#include <linux/eventpoll.h>
+#include <linux/ktime.h>
 #include <linux/regset.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
@@ -147,6 +151,29 @@ static bool ckpt_eintr_call(unsigned long nr)
 	return false;
 }
 
+/*
+ * epoll_wait(epfd, events, maxevents, timeout) and epoll_pwait(): the
+ * timeout (ms) becomes the time the interrupted call had left, which
+ * ep_poll() left in the restart block.
+ */
+static void ckpt_epoll_time_left(struct pt_regs *regs)
+{
+#ifdef CONFIG_EPOLL
+	struct restart_block *rb = &current->restart_block;
+	s64 left;
+
+	if ((regs->orig_ax != __NR_epoll_wait &&
+	     regs->orig_ax != __NR_epoll_pwait) ||
+	    rb->fn != epoll_wait_interrupted || rb->epoll.expires == KTIME_MAX ||
+	    (int)regs->r10 <= 0)
+		return;
+	left = max_t(s64, rb->epoll.expires - ktime_get_ns(), 0);
+	left = DIV_ROUND_UP_ULL(left, NSEC_PER_MSEC);
+	if (left < (int)regs->r10)
+		regs->r10 = left;
+#endif
+}
+
 /**
  * ckpt_arch_park_syscall - make a call the park interrupted restart
  *
@@ -155,15 +182,18 @@ static bool ckpt_eintr_call(unsigned long nr)
  * semop(), ...) did so because of the park if no signal is pending: it
  * is made to restart instead, as after a signal without a handler, so
  * that neither the resumed task nor a restored one sees an EINTR that no
- * signal caused.
+ * signal caused.  An epoll_wait() or epoll_pwait() restarts with the
+ * time it had left as its timeout.
  */
 void ckpt_arch_park_syscall(void)
 {
 	struct pt_regs *regs = task_pt_regs(current);
 
 	if ((long)regs->orig_ax >= 0 && (long)regs->ax == -EINTR &&
-	    ckpt_eintr_call(regs->orig_ax) && !task_sigpending(current))
+	    ckpt_eintr_call(regs->orig_ax) && !task_sigpending(current)) {
 		regs->ax = -ERESTARTNOHAND;
+		ckpt_epoll_time_left(regs);
+	}
 }
 
 /*
