@@ -21,10 +21,11 @@
  * stop or a checkpoint without flags, when it sleeps on in
  * restart_syscall()) is restarted; the call then completes with 0 (no
  * EINTR, no leaked restart code) and no less than 2 s after it was first
- * made.  nanosleep_time_left, poll_time_left, futex_time_left: the
- * restored sleep, poll() timeout or FUTEX_WAIT timeout lasts the time
- * that was left when it was checkpointed; the futex wait then fails with
- * ETIMEDOUT.  futex_deadline: a FUTEX_WAIT_BITSET keeps its absolute
+ * made.  nanosleep_time_left, poll_time_left, epoll_time_left,
+ * epoll_pwait_time_left, futex_time_left: the restored sleep, poll(),
+ * epoll_wait() or epoll_pwait() timeout or FUTEX_WAIT timeout lasts the
+ * time that was left when it was checkpointed (the epoll waits return 0,
+ * never EINTR); the futex wait then fails with ETIMEDOUT.  futex_deadline: a FUTEX_WAIT_BITSET keeps its absolute
  * deadline: the time between checkpoint and restart counts.
  *
  * compute: a child in a long loop of integer and floating point work,
@@ -33,6 +34,7 @@
  */
 #include <poll.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <linux/futex.h>
 #include <sys/select.h>
 
@@ -507,6 +509,44 @@ static int long_poll_child(void *arg)
 	return 0;
 }
 
+/* epoll_wait() or epoll_pwait() on an epoll that nothing wakes */
+static int long_epoll_wait(int nr)
+{
+	struct epoll_event ev;
+	struct timespec t0;
+	long ret, ms;
+	int ep, err;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 1;
+	ep = epoll_create1(0);
+	if (ep < 0)
+		return 5;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ckpt_child_ready();
+	if (nr == __NR_epoll_wait)
+		ret = syscall(nr, ep, &ev, 1, LONG_SLEEP_SEC * 1000);
+	else
+		ret = syscall(nr, ep, &ev, 1, LONG_SLEEP_SEC * 1000, NULL, 8);
+	err = errno;
+	ms = elapsed_ms(&t0);
+	ckpt_child_log("syscall %d returned %ld (errno %d) after %ld ms", nr,
+		       ret, err, ms);
+	CKPT_CHILD_CHECK(2, ret == 0);
+	CKPT_CHILD_CHECK(3, ms >= LONG_SLEEP_SEC * 1000);
+	return 0;
+}
+
+static int long_epoll_child(void *arg)
+{
+	return long_epoll_wait(__NR_epoll_wait);
+}
+
+static int long_epoll_pwait_child(void *arg)
+{
+	return long_epoll_wait(__NR_epoll_pwait);
+}
+
 static u_int32_t futex_word;
 
 /* FUTEX_WAIT: a relative timeout, FUTEX_WAIT_BITSET: a deadline */
@@ -587,6 +627,19 @@ TEST_F_TIMEOUT(sc, poll_time_left, 120)
 {
 	time_left_test(_metadata, &self->c, long_poll_child, __NR_poll,
 		       5500, 7000);
+}
+
+/* epoll_wait() is re-issued with the time it had left as its timeout */
+TEST_F_TIMEOUT(sc, epoll_time_left, 120)
+{
+	time_left_test(_metadata, &self->c, long_epoll_child, __NR_epoll_wait,
+		       5500, 7000);
+}
+
+TEST_F_TIMEOUT(sc, epoll_pwait_time_left, 120)
+{
+	time_left_test(_metadata, &self->c, long_epoll_pwait_child,
+		       __NR_epoll_pwait, 5500, 7000);
 }
 
 TEST_F_TIMEOUT(sc, futex_time_left, 120)
