@@ -320,12 +320,12 @@ static int ckpt_nested_fill_vpids(struct ckpt_ctx *ctx)
  * @ctx: the checkpoint context, its tree collected
  * @ns: a pid namespace
  *
- * Return: the task, with a reference, or NULL.
+ * Return: the task's pid as the caller sees it, or 0 if there is none.
  */
-struct task_struct *ckpt_pidns_stray(struct ckpt_ctx *ctx,
-				     struct pid_namespace *ns)
+pid_t ckpt_pidns_stray(struct ckpt_ctx *ctx, struct pid_namespace *ns)
 {
-	struct task_struct *t, *out = NULL;
+	struct task_struct *t;
+	pid_t out = 0;
 	struct pid *pid;
 	int nr;
 
@@ -333,7 +333,7 @@ struct task_struct *ckpt_pidns_stray(struct ckpt_ctx *ctx,
 	idr_for_each_entry(&ns->idr, pid, nr) {
 		t = pid_task(pid, PIDTYPE_PID);
 		if (t && t->exit_state != EXIT_DEAD && !ckpt_tree_has(ctx, t)) {
-			out = get_task_struct(t);
+			out = task_pid_vnr(t);
 			break;
 		}
 	}
@@ -345,17 +345,14 @@ struct task_struct *ckpt_pidns_stray(struct ckpt_ctx *ctx,
 static int ckpt_nested_check_whole(struct ckpt_ctx *ctx, unsigned int k)
 {
 	struct pid_namespace *ns = ctx->nested->ns[k];
-	struct task_struct *t;
 	pid_t nr;
 
 	if (ns->user_ns != current_user_ns())
 		return ckpt_err(ctx, -EOPNOTSUPP,
 				"a pid namespace of the tree belongs to another user namespace than the checkpointer's: not supported");
-	t = ckpt_pidns_stray(ctx, ns);
-	if (!t)
+	nr = ckpt_pidns_stray(ctx, ns);
+	if (!nr)
 		return 0;
-	nr = task_pid_vnr(t);
-	put_task_struct(t);
 	return ckpt_err(ctx, -EOPNOTSUPP,
 			"pid %d is in a pid namespace of the tree but not in the tree: not supported",
 			nr);

@@ -258,16 +258,13 @@ bool ckpt_tree_changed(struct ckpt_ctx *ctx, struct task_struct *root)
  */
 int ckpt_tree_check_pidns(struct ckpt_ctx *ctx)
 {
-	struct task_struct *out;
-	int nr;
+	pid_t nr;
 
 	if (!(ctx->tree_flags & CKPT_TREE_F_PIDNS))
 		return 0;
-	out = ckpt_pidns_stray(ctx, ctx->pidns);
-	if (!out)
+	nr = ckpt_pidns_stray(ctx, ctx->pidns);
+	if (!nr)
 		return 0;
-	nr = task_pid_vnr(out);
-	put_task_struct(out);
 	return ckpt_err(ctx, -EOPNOTSUPP,
 			"pid %d is in the saved pid namespace but not in the tree of its init: not supported",
 			nr);

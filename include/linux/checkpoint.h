@@ -399,8 +399,7 @@ void rstr_set_restart_block(const struct ckpt_hdr_task *h);
 /* checkpoint/pidns.c */
 struct kernel_clone_args;
 bool ckpt_pidns_ok(struct ckpt_ctx *ctx, struct task_struct *t);
-struct task_struct *ckpt_pidns_stray(struct ckpt_ctx *ctx,
-				     struct pid_namespace *ns);
+pid_t ckpt_pidns_stray(struct ckpt_ctx *ctx, struct pid_namespace *ns);
 int ckpt_collect_pidns(struct ckpt_ctx *ctx);
 int ckpt_write_pidns(struct ckpt_ctx *ctx);
 int ckpt_nested_check(struct ckpt_ctx *ctx);

@@ -2257,23 +2257,31 @@ static int m_tree_nr_zero(struct model *m)
 	return resize(m, i, sizeof(struct ckpt_hdr_tree));
 }
 
-static int m_tree_nr_two(struct model *m)
+/* The TREE of @n tasks: the root, its child, that one's child... */
+static int tree_chain(struct model *m, int n)
 {
 	const size_t len = sizeof(struct ckpt_hdr_tree) +
-			   2 * sizeof(struct ckpt_tree_entry);
-	int i = find(m, CKPT_HDR_TREE, 0);
+			   n * sizeof(struct ckpt_tree_entry);
+	int i = find(m, CKPT_HDR_TREE, 0), k;
 	struct ckpt_tree_entry *e;
 
 	if (i < 0 || REC(m, i, ckpt_hdr_tree)->nr_tasks != 1 ||
 	    resize(m, i, ALIGN8(len)))
 		return -1;
-	REC(m, i, ckpt_hdr_tree)->nr_tasks = 2;
+	REC(m, i, ckpt_hdr_tree)->nr_tasks = n;
 	REC(m, i, ckpt_hdr_tree)->h.len = len;
 	e = (struct ckpt_tree_entry *)(REC(m, i, ckpt_hdr_tree) + 1);
-	e[1] = e[0];
-	e[1].pid = e[1].tgid = e[0].pid + 1;
-	e[1].ppid = e[0].pid;
+	for (k = 1; k < n; k++) {
+		e[k] = e[0];
+		e[k].pid = e[k].tgid = e[0].pid + k;
+		e[k].ppid = e[k - 1].pid;
+	}
 	return 0;
+}
+
+static int m_tree_nr_two(struct model *m)
+{
+	return tree_chain(m, 2);
 }
 
 static int m_tree_nr_mismatch(struct model *m)
@@ -2413,18 +2421,12 @@ static int m_pidns_vpids_extra(struct model *m)
 	return add_pidns(m, 1, ns_parent0, root_unshared, 1, vpid1, 1);
 }
 
-/* A second task, a child of the root, in the TREE (its TASK missing) */
-static int tree_add_child(struct model *m)
-{
-	return m_tree_nr_two(m);
-}
-
 static int m_pidns_init_pid(struct model *m)
 {
 	static const struct ckpt_pidns_task t[2] = { { 0, 1 }, { 1, 1 } };
 	static const int32_t vpids[1] = { 2 };
 
-	if (tree_add_child(m))
+	if (tree_chain(m, 2))
 		return -1;
 	return add_pidns(m, 1, ns_parent0, t, 2, vpids, 1);
 }
@@ -2433,7 +2435,7 @@ static int m_pidns_shared_empty(struct model *m)
 {
 	static const struct ckpt_pidns_task t[2] = { { 0, 1 }, { 0, 1 } };
 
-	if (tree_add_child(m))
+	if (tree_chain(m, 2))
 		return -1;
 	return add_pidns(m, 1, ns_parent0, t, 2, NULL, 0);
 }
@@ -2444,22 +2446,9 @@ static int m_pidns_pid_twice(struct model *m)
 	static const struct ckpt_pidns_task t3[3] = {
 		{ 0, 1 }, { 1, 1 }, { 1, 1 },
 	};
-	const size_t len = sizeof(struct ckpt_hdr_tree) +
-			   3 * sizeof(struct ckpt_tree_entry);
-	int i = find(m, CKPT_HDR_TREE, 0);
-	struct ckpt_tree_entry *e;
 
-	if (i < 0 || REC(m, i, ckpt_hdr_tree)->nr_tasks != 1 ||
-	    resize(m, i, ALIGN8(len)))
+	if (tree_chain(m, 3))
 		return -1;
-	REC(m, i, ckpt_hdr_tree)->nr_tasks = 3;
-	REC(m, i, ckpt_hdr_tree)->h.len = len;
-	e = (struct ckpt_tree_entry *)(REC(m, i, ckpt_hdr_tree) + 1);
-	e[1] = e[2] = e[0];
-	e[1].pid = e[1].tgid = e[0].pid + 1;
-	e[2].pid = e[2].tgid = e[0].pid + 2;
-	e[1].ppid = e[0].pid;
-	e[2].ppid = e[1].pid;
 	return add_pidns(m, 1, ns_parent0, t3, 3, vpid1, 2);
 }
 

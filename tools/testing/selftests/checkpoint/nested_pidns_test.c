@@ -86,8 +86,11 @@ static void e_serve(void)
 	}
 }
 
-/* Fork a task that runs @fn, then tells it is ready; its pid or -1 */
-static pid_t role_fork(void (*fn)(void))
+/*
+ * Fork a task that runs @fn, tells it is ready, then runs @serve (pauses
+ * for ever if NULL); its pid or -1
+ */
+static pid_t role_fork(void (*fn)(void), void (*serve)(void))
 {
 	int p[2];
 	char c;
@@ -102,6 +105,8 @@ static pid_t role_fork(void (*fn)(void))
 		if (write(p[1], "r", 1) != 1)
 			_exit(31);
 		close(p[1]);
+		if (serve)
+			serve();
 		for (;;)
 			pause();
 	}
@@ -133,15 +138,15 @@ static void y_fn(void)
 		_exit(0);
 	if (gone != 2 || waitpid(gone, NULL, 0) != gone)
 		_exit(33);
-	if (role_fork(c_fn) < 0 || unshare(CLONE_NEWPID) ||
-	    role_fork(leaf_fn) < 0)
+	if (role_fork(c_fn, NULL) < 0 || unshare(CLONE_NEWPID) ||
+	    role_fork(leaf_fn, NULL) < 0)
 		_exit(33);
 }
 
 static void x_fn(void)
 {
-	if (unshare(CLONE_NEWPID) || role_fork(y_fn) < 0 ||
-	    role_fork(leaf_fn) < 0)
+	if (unshare(CLONE_NEWPID) || role_fork(y_fn, NULL) < 0 ||
+	    role_fork(leaf_fn, NULL) < 0)
 		_exit(34);
 }
 
@@ -153,28 +158,8 @@ static void e_fn(void)
 
 static void p_setup(void)
 {
-	pid_t e;
-	int p[2];
-	char c;
-
-	if (role_fork(x_fn) < 0)
+	if (role_fork(x_fn, NULL) < 0 || role_fork(e_fn, e_serve) < 0)
 		_exit(36);
-	/* E serves SIGUSR1 instead of pausing: forked by hand */
-	if (pipe(p))
-		_exit(37);
-	e = fork();
-	if (e == 0) {
-		close(p[0]);
-		e_fn();
-		if (write(p[1], "r", 1) != 1)
-			_exit(38);
-		close(p[1]);
-		e_serve();
-	}
-	close(p[1]);
-	if (e < 0 || read(p[0], &c, 1) != 1)
-		_exit(39);
-	close(p[0]);
 }
 
 static int plain_root(void *arg)
@@ -202,7 +187,7 @@ static int container_root(void *arg)
 	out_dir = arg;
 	if (ckpt_unmap_shared_anon() < 0 || unshare(CLONE_NEWPID))
 		return 20;
-	p = role_fork(p_container_fn);
+	p = role_fork(p_container_fn, NULL);
 	if (p < 0)
 		return 21;
 	ckpt_child_ready();
