@@ -13,6 +13,8 @@
  *   |  |  +- G   init of namespace 2: pid 5 in namespace 1, 1 in 2
  *   |  +- D   pid 6 in namespace 1, its parent X outside it
  *   +- E      unshare(CLONE_NEWPID) and no child yet: an empty namespace
+ *   +- F      created by clone(CLONE_NEWPID): init of a namespace, while
+ *             P goes on creating its children in its own
  *
  * After checkpoint, kill and restart: every task has the same pids at
  * every level below the tree's (NSpid, and the same pid in the tree's
@@ -36,15 +38,15 @@
 
 #define TMO_MS		20000
 
-enum { R_P, R_X, R_Y, R_C, R_T, R_G, R_D, R_E, NR_ROLES };
+enum { R_P, R_X, R_Y, R_C, R_T, R_G, R_D, R_E, R_F, NR_ROLES };
 
 static const char * const role_name[NR_ROLES] = {
-	"P", "X", "Y", "C", "T", "G", "D", "E",
+	"P", "X", "Y", "C", "T", "G", "D", "E", "F",
 };
 
 /* NSpid below the tree's namespace, as restored; "" for none */
 static const char * const want_below[NR_ROLES] = {
-	"", "", "1", "3", "4", "5 1", "6", "",
+	"", "", "1", "3", "4", "5 1", "6", "", "1",
 };
 
 static const char *out_dir;
@@ -87,10 +89,11 @@ static void e_serve(void)
 }
 
 /*
- * Fork a task that runs @fn, tells it is ready, then runs @serve (pauses
- * for ever if NULL); its pid or -1
+ * Fork (clone with @flags) a task that runs @fn, tells it is ready, then
+ * runs @serve (pauses for ever if NULL); its pid or -1
  */
-static pid_t role_fork(void (*fn)(void), void (*serve)(void))
+static pid_t role_clone(unsigned long flags, void (*fn)(void),
+			void (*serve)(void))
 {
 	int p[2];
 	char c;
@@ -98,7 +101,7 @@ static pid_t role_fork(void (*fn)(void), void (*serve)(void))
 
 	if (pipe(p))
 		return -1;
-	pid = fork();
+	pid = syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, 0);
 	if (pid == 0) {
 		close(p[0]);
 		fn();
@@ -115,6 +118,11 @@ static pid_t role_fork(void (*fn)(void), void (*serve)(void))
 		pid = -1;
 	close(p[0]);
 	return pid;
+}
+
+static pid_t role_fork(void (*fn)(void), void (*serve)(void))
+{
+	return role_clone(0, fn, serve);
 }
 
 static void leaf_fn(void)
@@ -158,7 +166,8 @@ static void e_fn(void)
 
 static void p_setup(void)
 {
-	if (role_fork(x_fn, NULL) < 0 || role_fork(e_fn, e_serve) < 0)
+	if (role_fork(x_fn, NULL) < 0 || role_fork(e_fn, e_serve) < 0 ||
+	    role_clone(CLONE_NEWPID, leaf_fn, NULL) < 0)
 		_exit(36);
 }
 
@@ -300,6 +309,7 @@ static int take_snap(pid_t p, int skip, struct snap *s)
 	s->pid[R_P] = p;
 	s->pid[R_X] = nth_child(p, 0);
 	s->pid[R_E] = nth_child(p, 1);
+	s->pid[R_F] = nth_child(p, 2);
 	s->pid[R_Y] = nth_child(s->pid[R_X], 0);
 	s->pid[R_D] = nth_child(s->pid[R_X], 1);
 	s->pid[R_C] = nth_child(s->pid[R_Y], 0);
@@ -393,6 +403,7 @@ static void kill_tree(const struct snap *s)
 	kill(s->pid[R_Y], SIGKILL);
 	kill(s->pid[R_X], SIGKILL);
 	kill(s->pid[R_E], SIGKILL);
+	kill(s->pid[R_F], SIGKILL);
 	kill(s->pid[R_P], SIGKILL);
 }
 
@@ -412,9 +423,10 @@ static bool snap_ok(const struct snap *s)
 	/*
 	 * P/X/E: the tree's namespace; X creates in 1, the namespace of Y,
 	 * C, T and D; Y creates in 2, G's; E in an empty one, which
-	 * /proc does not show until it has an init.
+	 * /proc does not show until it has an init; F is in and creates
+	 * in one of its own.
 	 */
-	if (strcmp("0/0 0/1 1/2 1/1 1/1 2/2 1/1 0/- ", s->labels)) {
+	if (strcmp("0/0 0/1 1/2 1/1 1/1 2/2 1/1 0/- 3/3 ", s->labels)) {
 		printf("# namespaces: '%s'\n", s->labels);
 		ok = false;
 	}
