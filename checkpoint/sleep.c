@@ -10,7 +10,9 @@
  * ends as late as it would have, the time between checkpoint and
  * restart aside.  A FUTEX_WAIT, whose timeout is relative too, is
  * continued in the same way: it waits for the time it had left, as a
- * FUTEX_WAIT_BITSET with a deadline computed when it continues.  A
+ * FUTEX_WAIT_BITSET with a deadline computed when it continues; an
+ * rt_sigtimedwait(), which leaves its deadline in the restart block when
+ * interrupted, as well.  A
  * poll() is re-issued with the time it had left as its timeout.  Other
  * calls that continue through a restart block (a FUTEX_WAIT_BITSET,
  * whose deadline is absolute, sleeps on CPU-time clocks) are re-issued
@@ -21,8 +23,11 @@
 #include <linux/hrtimer.h>
 #include <linux/restart_block.h>
 #include <linux/sched.h>
+#include <linux/sched/task_stack.h>
+#include <linux/signal.h>
 #include <linux/time.h>
 #include <linux/timekeeping.h>
+#include <asm/syscall.h>
 #include <asm/unistd.h>
 
 static bool ckpt_sleep_clock(clockid_t clockid)
@@ -66,6 +71,53 @@ static long rstr_futex_restart(struct restart_block *rb)
 	return do_futex(rb->futex.uaddr, FUTEX_WAIT_BITSET | flags,
 			rb->futex.val, &deadline, NULL, 0,
 			FUTEX_BITSET_MATCH_ANY);
+}
+
+/*
+ * Continues a restored rt_sigtimedwait(): sigtimedwait.expires holds the
+ * time left; the set and the siginfo are still its first arguments
+ */
+static long rstr_sigtimedwait_restart(struct restart_block *rb)
+{
+	unsigned long args[6];
+
+	syscall_get_arguments(current, task_pt_regs(current), args);
+	rb->sigtimedwait.uthese = (const void __user *)args[0];
+	rb->sigtimedwait.uinfo = (void __user *)args[1];
+	rb->sigtimedwait.expires = ktime_add_safe(ktime_get(),
+						  rb->sigtimedwait.expires);
+	set_restart_fn(rb, sigtimedwait_restart);
+	return sigtimedwait_restart(rb);
+}
+
+/**
+ * ckpt_save_sigtimedwait - save an rt_sigtimedwait() in progress
+ * @rb: the task's restart block
+ * @sleep: where to: its clock and its time left
+ * @nr: the system call the restart block continues
+ *
+ * Called as ckpt_save_nanosleep() is.  The time left until the deadline
+ * the call left in the restart block is saved, as a sleep's.
+ *
+ * Return: true if the wait is saved.
+ */
+bool ckpt_save_sigtimedwait(struct restart_block *rb,
+			    struct ckpt_nanosleep *sleep, long nr)
+{
+	s64 left;
+
+	if (nr != __NR_rt_sigtimedwait)
+		return false;
+	if (rb->fn == rstr_sigtimedwait_restart)	/* not resumed yet */
+		left = rb->sigtimedwait.expires;
+	else if (rb->fn == sigtimedwait_restart)
+		left = rb->sigtimedwait.expires - ktime_get();
+	else
+		return false;
+	sleep->sigwait = true;
+	sleep->clockid = CLOCK_MONOTONIC;
+	sleep->ns = max_t(s64, left, 0);
+	return true;
 }
 
 /**
@@ -173,6 +225,11 @@ bool ckpt_poll_time_left(struct restart_block *rb, long nr, long *ms)
  */
 bool rstr_nanosleep_ok(const struct ckpt_hdr_task *h)
 {
+	if (h->flags & CKPT_TASK_SIGTIMEDWAIT)
+		return !(h->flags & (CKPT_TASK_NANOSLEEP | CKPT_TASK_FUTEX_WAIT)) &&
+		       h->sleep_clockid == CLOCK_MONOTONIC && h->sleep_ns >= 0 &&
+		       !h->sleep_rmtp_set && !h->sleep_rmtp && !h->futex_flags &&
+		       !h->futex_uaddr && !h->futex_val;
 	if (!(h->flags & CKPT_TASK_FUTEX_WAIT) &&
 	    (h->futex_flags || h->futex_uaddr || h->futex_val))
 		return false;
@@ -196,14 +253,19 @@ bool rstr_nanosleep_ok(const struct ckpt_hdr_task *h)
  * rstr_set_restart_block - give the current task its restart block
  * @h: its TASK record, checked
  *
- * A task restored in a sleep or a FUTEX_WAIT continues it for the time
- * it had left; any other gets a block that fails with -EINTR, never the
- * restarter's.
+ * A task restored in a sleep, a FUTEX_WAIT or an rt_sigtimedwait()
+ * continues it for the time it had left; any other gets a block that
+ * fails with -EINTR, never the restarter's.
  */
 void rstr_set_restart_block(const struct ckpt_hdr_task *h)
 {
 	struct restart_block *rb = &current->restart_block;
 
+	if (h->flags & CKPT_TASK_SIGTIMEDWAIT) {
+		rb->sigtimedwait.expires = h->sleep_ns;
+		set_restart_fn(rb, rstr_sigtimedwait_restart);
+		return;
+	}
 	if (h->flags & CKPT_TASK_FUTEX_WAIT) {
 		rb->futex.uaddr = (u32 __user *)(unsigned long)h->futex_uaddr;
 		rb->futex.val = h->futex_val;

@@ -176,6 +176,10 @@ static int ckpt_write_task_rec(struct ckpt_ctx *ctx, struct ckpt_task *ct)
 		h.sleep_rmtp_set = ct->cpu.sleep.rmtp_set;
 		h.sleep_ns = ct->cpu.sleep.ns;
 		h.sleep_rmtp = ct->cpu.sleep.rmtp;
+	} else if (ct->cpu.sleep.sigwait) {
+		h.flags |= CKPT_TASK_SIGTIMEDWAIT;
+		h.sleep_clockid = ct->cpu.sleep.clockid;
+		h.sleep_ns = ct->cpu.sleep.ns;
 	} else if (ct->cpu.sleep.futex.saved) {
 		h.flags |= CKPT_TASK_FUTEX_WAIT;
 		h.sleep_clockid = ct->cpu.sleep.clockid;
@@ -282,7 +286,7 @@ static int rstr_check_zombie_rec(struct ckpt_ctx *ctx,
 	if (h->mm_ref || h->files_ref || h->fs_ref || h->sighand_ref ||
 	    h->nr_files || !rstr_exit_code_ok(h->exit_code) ||
 	    h->flags & (CKPT_TASK_NANOSLEEP | CKPT_TASK_STOPPED |
-			CKPT_TASK_FUTEX_WAIT) ||
+			CKPT_TASK_FUTEX_WAIT | CKPT_TASK_SIGTIMEDWAIT) ||
 	    !rstr_stop_ok(h) ||
 	    !rstr_nanosleep_ok(h))
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: malformed zombie",
@@ -331,7 +335,8 @@ static int rstr_check_task_rec(struct ckpt_ctx *ctx, struct ckpt_task *ct,
 				h->pid);
 	if (h->flags & ~(CKPT_TASK_SELF | CKPT_TASK_SUBREAPER |
 			 CKPT_TASK_NANOSLEEP | CKPT_TASK_STOPPED |
-			 CKPT_TASK_STOP_UNREPORTED | CKPT_TASK_FUTEX_WAIT) ||
+			 CKPT_TASK_STOP_UNREPORTED | CKPT_TASK_FUTEX_WAIT |
+			 CKPT_TASK_SIGTIMEDWAIT) ||
 	    h->reserved)
 		return ckpt_err(ctx, -EBADMSG, "TASK %d: invalid flags", h->pid);
 	if (!rstr_stop_ok(h))

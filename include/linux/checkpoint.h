@@ -101,10 +101,12 @@ struct ckpt_futex_wait {
  * @ns: time left, measured when the task parked
  * @rmtp: where the remaining time goes
  * @futex: or a futex wait, with @clockid and @ns
+ * @sigwait: or an rt_sigtimedwait(), with @clockid and @ns
  */
 struct ckpt_nanosleep {
 	bool saved;
 	bool rmtp_set;
+	bool sigwait;
 	clockid_t clockid;
 	s64 ns;
 	unsigned long rmtp;
@@ -392,6 +394,8 @@ bool ckpt_save_nanosleep(struct restart_block *rb,
 bool ckpt_save_futex_wait(struct restart_block *rb,
 			  struct ckpt_nanosleep *sleep, long nr,
 			  unsigned long op);
+bool ckpt_save_sigtimedwait(struct restart_block *rb,
+			    struct ckpt_nanosleep *sleep, long nr);
 bool ckpt_poll_time_left(struct restart_block *rb, long nr, long *ms);
 bool rstr_nanosleep_ok(const struct ckpt_hdr_task *h);
 void rstr_set_restart_block(const struct ckpt_hdr_task *h);

@@ -174,6 +174,18 @@ static void ckpt_epoll_time_left(struct pt_regs *regs)
 #endif
 }
 
+/*
+ * An rt_sigtimedwait() with a timeout (rdx), or its continuation through
+ * restart_syscall(), left its deadline in the restart block
+ */
+static bool ckpt_sigtimedwait_left(struct pt_regs *regs)
+{
+	if (current->restart_block.fn != sigtimedwait_restart)
+		return false;
+	return regs->orig_ax == __NR_restart_syscall ||
+	       (regs->orig_ax == __NR_rt_sigtimedwait && regs->dx);
+}
+
 /**
  * ckpt_arch_park_syscall - make a call the park interrupted restart
  *
@@ -183,14 +195,19 @@ static void ckpt_epoll_time_left(struct pt_regs *regs)
  * is made to restart instead, as after a signal without a handler, so
  * that neither the resumed task nor a restored one sees an EINTR that no
  * signal caused.  An epoll_wait() or epoll_pwait() restarts with the
- * time it had left as its timeout.
+ * time it had left as its timeout; an rt_sigtimedwait() with a timeout
+ * continues through restart_syscall() for the time it has left.
  */
 void ckpt_arch_park_syscall(void)
 {
 	struct pt_regs *regs = task_pt_regs(current);
 
-	if ((long)regs->orig_ax >= 0 && (long)regs->ax == -EINTR &&
-	    ckpt_eintr_call(regs->orig_ax) && !task_sigpending(current)) {
+	if ((long)regs->orig_ax < 0 || (long)regs->ax != -EINTR ||
+	    task_sigpending(current))
+		return;
+	if (ckpt_sigtimedwait_left(regs)) {
+		regs->ax = -ERESTART_RESTARTBLOCK;
+	} else if (ckpt_eintr_call(regs->orig_ax)) {
 		regs->ax = -ERESTARTNOHAND;
 		ckpt_epoll_time_left(regs);
 	}
@@ -200,9 +217,9 @@ void ckpt_arch_park_syscall(void)
  * A syscall interrupted by the park (or the stop) is saved with its
  * restart code, so that the restored task restarts it or returns -EINTR
  * exactly as the original would, depending on whether a signal with a
- * handler comes first.  A relative nanosleep or FUTEX_WAIT that would
- * continue through restart_syscall() keeps doing so, its time left
- * saved.  Any other call continuing through a restart block is saved as
+ * handler comes first.  A relative nanosleep, FUTEX_WAIT or
+ * rt_sigtimedwait() that would continue through restart_syscall() keeps
+ * doing so, its time left saved.  Any other call continuing through a restart block is saved as
  * the original call (recorded in the restart block if the task already is
  * inside restart_syscall()), re-issued with its arguments, still in the
  * registers, a poll() with the time it has left as its timeout; or
@@ -220,7 +237,8 @@ static void ckpt_fixup_syscall(struct task_struct *t, struct ckpt_cpu *cpu)
 	if ((long)r->ax != -ERESTART_RESTARTBLOCK ||
 	    ckpt_save_nanosleep(&t->restart_block, &cpu->sleep, r->orig_ax) ||
 	    ckpt_save_futex_wait(&t->restart_block, &cpu->sleep, r->orig_ax,
-				 r->si))
+				 r->si) ||
+	    ckpt_save_sigtimedwait(&t->restart_block, &cpu->sleep, r->orig_ax))
 		return;
 	/* poll(fds, nfds, timeout): re-issued with the time it has left */
 	if (ckpt_poll_time_left(&t->restart_block, r->orig_ax, &ms))

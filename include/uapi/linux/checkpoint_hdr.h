@@ -231,6 +231,9 @@ struct ckpt_hdr_pidns {
 					/* waited for the stop yet */
 #define CKPT_TASK_FUTEX_WAIT	0x20	/* in a FUTEX_WAIT with a timeout: */
 					/* futex_*, sleep_clockid, sleep_ns */
+#define CKPT_TASK_SIGTIMEDWAIT	0x40	/* in an rt_sigtimedwait() with a */
+					/* timeout: sleep_clockid */
+					/* (CLOCK_MONOTONIC), sleep_ns */
 
 /* TASK futex_flags */
 #define CKPT_FUTEX_PRIVATE	0x1	/* FUTEX_PRIVATE_FLAG */
@@ -260,7 +263,8 @@ struct ckpt_hdr_task {
 	__u32 pdeath_signal;	/* prctl(PR_SET_PDEATHSIG) */
 	/* A relative sleep that restart_syscall() continues */
 	__s32 sleep_clockid;	/* CLOCK_MONOTONIC, _BOOTTIME or _TAI; */
-				/* a futex wait: CLOCK_MONOTONIC or _REALTIME */
+				/* a futex wait: CLOCK_MONOTONIC or _REALTIME; */
+				/* rt_sigtimedwait(): CLOCK_MONOTONIC */
 	__u32 sleep_rmtp_set;	/* 1: the remaining time goes to sleep_rmtp */
 	__s64 sleep_ns;		/* time left to sleep, >= 0 */
 	__u64 sleep_rmtp;
