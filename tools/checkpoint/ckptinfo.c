@@ -485,7 +485,8 @@ static const struct flag_name ckpt_flags[] = {
 
 #define TASK_FLAGS_KNOWN	(CKPT_TASK_SELF | CKPT_TASK_SUBREAPER | \
 				 CKPT_TASK_NANOSLEEP | CKPT_TASK_STOPPED | \
-				 CKPT_TASK_STOP_UNREPORTED | CKPT_TASK_FUTEX_WAIT)
+				 CKPT_TASK_STOP_UNREPORTED | CKPT_TASK_FUTEX_WAIT | \
+				 CKPT_TASK_SIGTIMEDWAIT)
 
 static const struct flag_name task_flags[] = {
 	{ CKPT_TASK_SELF, "self" }, { CKPT_TASK_SUBREAPER, "subreaper" },
@@ -493,6 +494,7 @@ static const struct flag_name task_flags[] = {
 	{ CKPT_TASK_STOPPED, "stopped" },
 	{ CKPT_TASK_STOP_UNREPORTED, "stop_unreported" },
 	{ CKPT_TASK_FUTEX_WAIT, "futex_wait" },
+	{ CKPT_TASK_SIGTIMEDWAIT, "sigtimedwait" },
 	{ 0, NULL }
 };
 
@@ -2816,6 +2818,22 @@ static void check_task_futex(const struct ckpt_hdr_task *t, bool zombie)
 			(unsigned long long)t->futex_uaddr);
 }
 
+/* An rt_sigtimedwait() in progress: its time left on CLOCK_MONOTONIC */
+static void check_task_sigwait(const struct ckpt_hdr_task *t, bool zombie)
+{
+	if (zombie)
+		recfail("zombie in rt_sigtimedwait()");
+	if (t->flags & (CKPT_TASK_NANOSLEEP | CKPT_TASK_FUTEX_WAIT))
+		recfail("both in rt_sigtimedwait() and in a sleep or futex wait");
+	if (t->sleep_clockid != 1)
+		recfail("rt_sigtimedwait() on clock %d", t->sleep_clockid);
+	if (t->sleep_ns < 0)
+		recfail("negative time left to wait %lld",
+			(long long)t->sleep_ns);
+	if (t->sleep_rmtp_set || t->sleep_rmtp)
+		recfail("an rt_sigtimedwait() with a remaining-time pointer");
+}
+
 /* The stop and the sleep in progress of a task; all zero without one. */
 static void check_task_sleep(const struct ckpt_hdr_task *t, bool zombie)
 {
@@ -2831,6 +2849,10 @@ static void check_task_sleep(const struct ckpt_hdr_task *t, bool zombie)
 	if (!(t->flags & CKPT_TASK_FUTEX_WAIT) &&
 	    (t->futex_flags || t->futex_uaddr || t->futex_val))
 		recfail("futex fields set without the futex_wait flag");
+	if (t->flags & CKPT_TASK_SIGTIMEDWAIT) {
+		check_task_sigwait(t, zombie);
+		return;
+	}
 	if (t->flags & CKPT_TASK_FUTEX_WAIT) {
 		check_task_futex(t, zombie);
 		return;
@@ -2857,6 +2879,10 @@ static void check_task_sleep(const struct ckpt_hdr_task *t, bool zombie)
 
 static void put_task_sleep(const struct ckpt_hdr_task *t)
 {
+	if (t->flags & CKPT_TASK_SIGTIMEDWAIT) {
+		kv_d("sigtimedwait_ns_left", t->sleep_ns);
+		return;
+	}
 	if (t->flags & CKPT_TASK_FUTEX_WAIT) {
 		kv_x("futex_uaddr", t->futex_uaddr);
 		kv_u("futex_val", t->futex_val);
