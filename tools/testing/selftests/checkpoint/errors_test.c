@@ -2552,6 +2552,31 @@ static int m_task_futex_clock(struct model *m)
 	return 0;
 }
 
+/* An rt_sigtimedwait() on another clock than CLOCK_MONOTONIC */
+static int m_task_sigwait_clock(struct model *m)
+{
+	int i = find(m, CKPT_HDR_TASK, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_task)->flags |= CKPT_TASK_SIGTIMEDWAIT;
+	REC(m, i, ckpt_hdr_task)->sleep_clockid = CLOCK_REALTIME;
+	return 0;
+}
+
+/* An rt_sigtimedwait() that is a nanosleep too */
+static int m_task_sigwait_sleep(struct model *m)
+{
+	int i = find(m, CKPT_HDR_TASK, 0);
+
+	if (i < 0)
+		return -1;
+	REC(m, i, ckpt_hdr_task)->flags |= CKPT_TASK_SIGTIMEDWAIT |
+					   CKPT_TASK_NANOSLEEP;
+	REC(m, i, ckpt_hdr_task)->sleep_clockid = CLOCK_MONOTONIC;
+	return 0;
+}
+
 static int m_task_twice(struct model *m)
 {
 	int i = find(m, CKPT_HDR_TASK, 0);
@@ -2801,6 +2826,10 @@ static const struct craft {
 	CRAFT("TASK futex wait on a misaligned word", m_task_futex_addr,
 	      ebadmsg),
 	CRAFT("TASK futex wait on CLOCK_BOOTTIME", m_task_futex_clock,
+	      ebadmsg),
+	CRAFT("TASK rt_sigtimedwait() on CLOCK_REALTIME", m_task_sigwait_clock,
+	      ebadmsg),
+	CRAFT("TASK rt_sigtimedwait() and nanosleep", m_task_sigwait_sleep,
 	      ebadmsg),
 	CRAFT("CREDS ngroups > CKPT_MAX_GROUPS", m_creds_ngroups_huge, ebadmsg),
 	CRAFT("CREDS ngroups != len", m_creds_ngroups_plus1, ebadmsg),

@@ -25,7 +25,12 @@
  * epoll_pwait_time_left, futex_time_left: the restored sleep, poll(),
  * epoll_wait() or epoll_pwait() timeout or FUTEX_WAIT timeout lasts the
  * time that was left when it was checkpointed (the epoll waits return 0,
- * never EINTR); the futex wait then fails with ETIMEDOUT.  futex_deadline: a FUTEX_WAIT_BITSET keeps its absolute
+ * never EINTR); the futex wait then fails with ETIMEDOUT.
+ * sigtimedwait_time_left: an rt_sigtimedwait() does too, and fails with
+ * EAGAIN, also when a checkpoint without flags made it continue in
+ * restart_syscall() first (sigtimedwait_after_checkpoint);
+ * sigtimedwait_signal: restored, it waits in restart_syscall()
+ * and returns the signal queued then, with its value and sender.  futex_deadline: a FUTEX_WAIT_BITSET keeps its absolute
  * deadline: the time between checkpoint and restart counts.
  *
  * compute: a child in a long loop of integer and floating point work,
@@ -547,6 +552,60 @@ static int long_epoll_pwait_child(void *arg)
 	return long_epoll_wait(__NR_epoll_pwait);
 }
 
+#define SIGWAIT_SIG	(SIGRTMIN + 5)
+#define SIGWAIT_VALUE	42
+
+/*
+ * rt_sigtimedwait() for SIGWAIT_SIG, blocked, for LONG_SLEEP_SEC: it times
+ * out (@queued 0) or returns the signal the test queues after the
+ * restart, with its siginfo
+ */
+static int long_sigwait(int queued)
+{
+	struct timespec ts = { LONG_SLEEP_SEC, 0 }, t0;
+	siginfo_t si;
+	sigset_t set;
+	long ret, ms;
+	int err;
+
+	if (ckpt_unmap_shared_anon() < 0)
+		return 1;
+	sigemptyset(&set);
+	sigaddset(&set, SIGWAIT_SIG);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return 5;
+	memset(&si, 0, sizeof(si));
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	ckpt_child_ready();
+	ret = syscall(SYS_rt_sigtimedwait, &set, &si, &ts, 8);
+	err = errno;
+	ms = elapsed_ms(&t0);
+	ckpt_child_log("rt_sigtimedwait returned %ld (errno %d) after %ld ms: signo %d code %d value %d pid %d",
+		       ret, err, ms, si.si_signo, si.si_code,
+		       si.si_value.sival_int, si.si_pid);
+	if (!queued) {
+		CKPT_CHILD_CHECK(2, ret == -1 && err == EAGAIN);
+		CKPT_CHILD_CHECK(3, ms >= LONG_SLEEP_SEC * 1000);
+		return 0;
+	}
+	CKPT_CHILD_CHECK(4, ret == SIGWAIT_SIG && si.si_signo == SIGWAIT_SIG &&
+			    si.si_code == SI_QUEUE &&
+			    si.si_value.sival_int == SIGWAIT_VALUE &&
+			    si.si_pid == getppid());
+	CKPT_CHILD_CHECK(5, ms < LONG_SLEEP_SEC * 1000);
+	return 0;
+}
+
+static int long_sigwait_child(void *arg)
+{
+	return long_sigwait(0);
+}
+
+static int sigwait_signal_child(void *arg)
+{
+	return long_sigwait(1);
+}
+
 static u_int32_t futex_word;
 
 /* FUTEX_WAIT: a relative timeout, FUTEX_WAIT_BITSET: a deadline */
@@ -588,10 +647,13 @@ static int futex_deadline_child(void *arg)
 /*
  * An 8 s wait checkpointed after 2 s and restarted 1 s later waits the 6 s
  * it had left (between @lo and @hi ms), not 8 s again nor 5 s: the time in
- * between does not count; a deadline is 5 s away.
+ * between does not count; a deadline is 5 s away.  With @again, a
+ * checkpoint without flags first makes the call go on in
+ * restart_syscall().
  */
-static void time_left_test(struct __test_metadata *_metadata, struct ctx *c,
-			   int (*fn)(void *), int nr, long lo, long hi)
+static void time_left_test_again(struct __test_metadata *_metadata,
+				 struct ctx *c, int (*fn)(void *), int nr,
+				 bool again, long lo, long hi)
 {
 	struct timespec t0;
 	int status;
@@ -602,6 +664,15 @@ static void time_left_test(struct __test_metadata *_metadata, struct ctx *c,
 	ASSERT_EQ(0, ckpt_wait_ready(c->pid, 30000));
 	ASSERT_EQ(0, ckpt_wait_syscall(c->pid, nr, 30000));
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* Resumed by a checkpoint without flags, it continues there */
+	if (again) {
+		ASSERT_LT(0, ckpt_checkpoint(c->pid, 0, &c->img, c->klog,
+					     sizeof(c->klog)));
+		close(c->img);
+		c->img = -1;
+		ASSERT_EQ(0, ckpt_wait_syscall(c->pid, __NR_restart_syscall,
+					       30000));
+	}
 	usleep(2000 * 1000 - elapsed_ms(&t0) * 1000);
 	ASSERT_LT(0, ckpt_checkpoint(c->pid, CKPT_KILL, &c->img, c->klog,
 				     sizeof(c->klog)));
@@ -614,6 +685,13 @@ static void time_left_test(struct __test_metadata *_metadata, struct ctx *c,
 	TH_LOG("the restored call lasted %ld ms", ms);
 	EXPECT_LE(lo, ms);
 	EXPECT_GE(hi, ms);
+}
+
+/* time_left_test_again() without the checkpoint that lets it go on */
+static void time_left_test(struct __test_metadata *_metadata, struct ctx *c,
+			   int (*fn)(void *), int nr, long lo, long hi)
+{
+	time_left_test_again(_metadata, c, fn, nr, false, lo, hi);
 }
 
 TEST_F_TIMEOUT(sc, nanosleep_time_left, 120)
@@ -640,6 +718,41 @@ TEST_F_TIMEOUT(sc, epoll_pwait_time_left, 120)
 {
 	time_left_test(_metadata, &self->c, long_epoll_pwait_child,
 		       __NR_epoll_pwait, 5500, 7000);
+}
+
+/* rt_sigtimedwait() continues through restart_syscall() for its time left */
+TEST_F_TIMEOUT(sc, sigtimedwait_time_left, 120)
+{
+	time_left_test(_metadata, &self->c, long_sigwait_child,
+		       __NR_rt_sigtimedwait, 5500, 7000);
+}
+
+/* A second checkpoint finds it in restart_syscall(): the same */
+TEST_F_TIMEOUT(sc, sigtimedwait_after_checkpoint, 120)
+{
+	time_left_test_again(_metadata, &self->c, long_sigwait_child,
+			     __NR_rt_sigtimedwait, true, 5500, 7000);
+}
+
+/* ... and still returns the signal it waits for, with its siginfo */
+TEST_F_TIMEOUT(sc, sigtimedwait_signal, 120)
+{
+	union sigval v = { .sival_int = SIGWAIT_VALUE };
+	struct ctx *c = &self->c;
+	int status;
+
+	c->pid = ckpt_spawn(sigwait_signal_child, NULL, c->logpath);
+	ASSERT_LT(0, c->pid);
+	ASSERT_EQ(0, ckpt_wait_ready(c->pid, 30000));
+	ASSERT_EQ(0, ckpt_wait_syscall(c->pid, __NR_rt_sigtimedwait, 30000));
+	usleep(500 * 1000);
+	ASSERT_LT(0, ckpt_checkpoint(c->pid, CKPT_KILL, &c->img, c->klog,
+				     sizeof(c->klog)));
+	ASSERT_EQ(c->pid, ckpt_waitpid(c->pid, &status, 10000));
+	ASSERT_EQ(c->pid, ckpt_restart(c->img, 0, c->klog, sizeof(c->klog)));
+	ASSERT_EQ(0, ckpt_wait_syscall(c->pid, __NR_restart_syscall, 30000));
+	ASSERT_EQ(0, sigqueue(c->pid, SIGWAIT_SIG, v));
+	expect_exit(_metadata, &c->pid, 0, 30000);
 }
 
 TEST_F_TIMEOUT(sc, futex_time_left, 120)
