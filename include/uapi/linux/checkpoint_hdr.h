@@ -11,7 +11,7 @@
  * The format is versioned on its own (CKPT_VERSION), independently of the
  * kernel release that wrote it.
  *
- * Grammar of version 6 (one line per record, "*" repeats):
+ * Grammar of version 5 (one line per record, "*" repeats):
  *
  *   HEADER
  *   TREE                          nr_tasks entries follow inline
@@ -66,7 +66,7 @@
 #include <linux/types.h>
 
 #define CKPT_MAGIC		"LNXCKPT"	/* 8 bytes with the NUL */
-#define CKPT_VERSION		6
+#define CKPT_VERSION		5
 #define CKPT_ALIGN		8
 #define CKPT_ARCH_X86_64	1
 
