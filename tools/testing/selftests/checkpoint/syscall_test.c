@@ -739,17 +739,12 @@ TEST_F_TIMEOUT(sc, sigtimedwait_signal, 120)
 {
 	union sigval v = { .sival_int = SIGWAIT_VALUE };
 	struct ctx *c = &self->c;
-	int status;
 
 	c->pid = ckpt_spawn(sigwait_signal_child, NULL, c->logpath);
 	ASSERT_LT(0, c->pid);
 	ASSERT_EQ(0, ckpt_wait_ready(c->pid, 30000));
 	ASSERT_EQ(0, ckpt_wait_syscall(c->pid, __NR_rt_sigtimedwait, 30000));
-	usleep(500 * 1000);
-	ASSERT_LT(0, ckpt_checkpoint(c->pid, CKPT_KILL, &c->img, c->klog,
-				     sizeof(c->klog)));
-	ASSERT_EQ(c->pid, ckpt_waitpid(c->pid, &status, 10000));
-	ASSERT_EQ(c->pid, ckpt_restart(c->img, 0, c->klog, sizeof(c->klog)));
+	kill_and_restart(_metadata, c);
 	ASSERT_EQ(0, ckpt_wait_syscall(c->pid, __NR_restart_syscall, 30000));
 	ASSERT_EQ(0, sigqueue(c->pid, SIGWAIT_SIG, v));
 	expect_exit(_metadata, &c->pid, 0, 30000);
