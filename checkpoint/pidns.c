@@ -199,16 +199,12 @@ static int ckpt_nested_check_vpids(struct ckpt_ctx *ctx, struct xarray *seen)
 	return 0;
 }
 
-/**
- * ckpt_nested_check - can the nested pid namespaces be rebuilt?
- * @ctx: the context, its tree and creators known, ctx->nested filled
- *
- * Checks the namespaces of every task against the rules of the format,
- * and fills in the init of each namespace.
- *
- * Return: 0, or -EOPNOTSUPP (checkpoint) / -EBADMSG (restart).
+/*
+ * Can the nested pid namespaces be rebuilt?  Checks the namespaces of
+ * every task against the rules of the format and fills in the init of
+ * each namespace; -EOPNOTSUPP (checkpoint) or -EBADMSG (restart) if not.
  */
-int ckpt_nested_check(struct ckpt_ctx *ctx)
+static int ckpt_nested_check(struct ckpt_ctx *ctx)
 {
 	struct ckpt_nested *n = ctx->nested;
 	unsigned int i, off = 0;

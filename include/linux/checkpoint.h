@@ -406,7 +406,6 @@ bool ckpt_pidns_ok(struct ckpt_ctx *ctx, struct task_struct *t);
 pid_t ckpt_pidns_stray(struct ckpt_ctx *ctx, struct pid_namespace *ns);
 int ckpt_collect_pidns(struct ckpt_ctx *ctx);
 int ckpt_write_pidns(struct ckpt_ctx *ctx);
-int ckpt_nested_check(struct ckpt_ctx *ctx);
 void ckpt_nested_free(struct ckpt_nested *n);
 int rstr_read_pidns(struct ckpt_ctx *ctx);
 int rstr_pidns_spawn(struct ckpt_ctx *ctx, unsigned int i,

@@ -2797,20 +2797,27 @@ static const char *sleep_clock_name(__s32 clockid)
 	}
 }
 
-/* A FUTEX_WAIT in progress: its word, clock and time left */
-static void check_task_futex(const struct ckpt_hdr_task *t, bool zombie)
+/* A wait in progress other than a sleep: its time left, no rmtp */
+static void check_task_wait(const struct ckpt_hdr_task *t, bool zombie,
+			    const char *what)
 {
 	if (zombie)
-		recfail("zombie in a futex wait");
-	if (t->flags & CKPT_TASK_NANOSLEEP)
-		recfail("both in a nanosleep and in a futex wait");
-	if (t->sleep_clockid != 0 && t->sleep_clockid != 1)
-		recfail("futex wait on clock %d", t->sleep_clockid);
+		recfail("zombie in %s", what);
 	if (t->sleep_ns < 0)
 		recfail("negative time left to wait %lld",
 			(long long)t->sleep_ns);
 	if (t->sleep_rmtp_set || t->sleep_rmtp)
-		recfail("a futex wait with a remaining-time pointer");
+		recfail("%s with a remaining-time pointer", what);
+}
+
+/* A FUTEX_WAIT in progress: its word, clock and time left */
+static void check_task_futex(const struct ckpt_hdr_task *t, bool zombie)
+{
+	check_task_wait(t, zombie, "a futex wait");
+	if (t->flags & CKPT_TASK_NANOSLEEP)
+		recfail("both in a nanosleep and in a futex wait");
+	if (t->sleep_clockid != 0 && t->sleep_clockid != 1)
+		recfail("futex wait on clock %d", t->sleep_clockid);
 	if (t->futex_flags & ~CKPT_FUTEX_PRIVATE)
 		recfail("unknown futex flags 0x%x", t->futex_flags);
 	if (t->futex_uaddr >= USER_ADDR_END || t->futex_uaddr % 4)
@@ -2821,17 +2828,11 @@ static void check_task_futex(const struct ckpt_hdr_task *t, bool zombie)
 /* An rt_sigtimedwait() in progress: its time left on CLOCK_MONOTONIC */
 static void check_task_sigwait(const struct ckpt_hdr_task *t, bool zombie)
 {
-	if (zombie)
-		recfail("zombie in rt_sigtimedwait()");
+	check_task_wait(t, zombie, "rt_sigtimedwait()");
 	if (t->flags & (CKPT_TASK_NANOSLEEP | CKPT_TASK_FUTEX_WAIT))
 		recfail("both in rt_sigtimedwait() and in a sleep or futex wait");
 	if (t->sleep_clockid != 1)
 		recfail("rt_sigtimedwait() on clock %d", t->sleep_clockid);
-	if (t->sleep_ns < 0)
-		recfail("negative time left to wait %lld",
-			(long long)t->sleep_ns);
-	if (t->sleep_rmtp_set || t->sleep_rmtp)
-		recfail("an rt_sigtimedwait() with a remaining-time pointer");
 }
 
 /* The stop and the sleep in progress of a task; all zero without one. */
